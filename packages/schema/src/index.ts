@@ -1,0 +1,6 @@
+export * from './day.ts';
+export * from './errors.ts';
+export * from './event.ts';
+export * from './settings.ts';
+export * from './metrics.ts';
+export * from './validate.ts';
