@@ -78,7 +78,8 @@ export class SqlPool {
     }
   }
 
-  private async acquire(): Promise<Sql> {
+  /** Takes a connection for longer work (a stream); give it back with release(). Prefer use(). */
+  async acquire(): Promise<Sql> {
     const s = this.idle.pop();
     if (s) return s;
     if (this.all.length < this.max) {
@@ -89,7 +90,7 @@ export class SqlPool {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  private release(sql: Sql): void {
+  release(sql: Sql): void {
     const w = this.waiters.shift();
     if (w) w(sql);
     else this.idle.push(sql);

@@ -1,0 +1,101 @@
+import {
+  CLOCK_SKEW_TOLERANCE_MS,
+  type IngestResult,
+  type Rejection,
+  type ValidatedEvent,
+  validateEvent,
+} from '@telemetry/schema';
+import type { Pseudonymizer } from './pseudonymizer.ts';
+
+export interface EncodedBatch {
+  /** NDJSON lines for the append log, one per accepted event (columns of RAW_COLUMNS, ts in ms). */
+  readonly lines: string;
+  readonly result: IngestResult;
+}
+
+export interface EncodeContext {
+  readonly nowMs: number;
+  readonly oldestAllowedMs: number;
+  readonly pseudonymizer: Pseudonymizer;
+  readonly sentAt?: string;
+}
+
+/**
+ * How far to shift a batch's timestamps for a client clock that is off: ingest.md shifts by
+ * (receive time − sentAt) when they differ by more than 60 s, so a device with a wrong clock still
+ * lands on the right day. An unparsable sentAt is ignored rather than failing the batch.
+ */
+export function clockShiftMs(sentAt: string | undefined, nowMs: number): number {
+  if (!sentAt) return 0;
+  const sent = Date.parse(sentAt);
+  if (Number.isNaN(sent)) return 0;
+  const diff = nowMs - sent;
+  return Math.abs(diff) > CLOCK_SKEW_TOLERANCE_MS ? diff : 0;
+}
+
+/**
+ * Validates, scrubs and pseudonymizes one batch and encodes the accepted events as log lines.
+ * Raw userId/licenseId never leave this function: only their keyed hashes are encoded.
+ */
+export function encodeBatch(events: readonly unknown[], ctx: EncodeContext): EncodedBatch {
+  const shiftMs = clockShiftMs(ctx.sentAt, ctx.nowMs);
+  const vctx = { nowMs: ctx.nowMs, oldestAllowedMs: ctx.oldestAllowedMs, shiftMs };
+  const rejected: Rejection[] = [];
+  const seen = new Set<string>();
+  let droppedFields = 0;
+  let accepted = 0;
+  let lines = '';
+  for (let i = 0; i < events.length; i++) {
+    const v = validateEvent(events[i], vctx);
+    if (!v.ok) {
+      rejected.push({ index: i, code: v.code, message: v.message, field: v.field });
+      continue;
+    }
+    const e = v.event;
+    const key = e.productId + '\u001f' + e.eventId;
+    if (seen.has(key)) {
+      rejected.push({
+        index: i,
+        code: 'duplicate_in_batch',
+        message: `eventId ${JSON.stringify(e.eventId)} of product ${e.productId} appears earlier in this batch`,
+        field: 'eventId',
+      });
+      continue;
+    }
+    seen.add(key);
+    droppedFields += v.droppedFields;
+    lines += encodeLine(e, ctx.pseudonymizer);
+    accepted++;
+  }
+  return {
+    lines,
+    result: { telemetryEnabled: true, accepted, rejected, droppedFields, duplicate: false },
+  };
+}
+
+function encodeLine(e: ValidatedEvent, p: Pseudonymizer): string {
+  return (
+    JSON.stringify({
+      event_id: e.eventId,
+      product_id: e.productId,
+      ts: e.timestampMs,
+      type: e.type,
+      user_hash: p.pseudonym(e.userId),
+      session_id: e.sessionId,
+      name: e.name,
+      value: e.value,
+      app_version: e.appVersion,
+      os: e.os,
+      os_version: e.osVersion,
+      country: e.country,
+      license_hash: e.licenseId === null ? null : p.pseudonym(licenseKey(e.licenseId)),
+      license_type: e.licenseType,
+      properties: e.properties === null ? null : JSON.stringify(e.properties),
+    }) + '\n'
+  );
+}
+
+/** The pseudonym input for a license id: namespaced so a license and a user with the same id differ. */
+export function licenseKey(licenseId: string): string {
+  return 'license\u001f' + licenseId;
+}
