@@ -36,7 +36,8 @@ export class AppendLog {
   private segmentEvents = 0;
   private segmentBytes = 0;
   private queue: PendingWrite[] = [];
-  private flushing: Promise<void> | null = null;
+  private flushScheduled = false;
+  private io: Promise<void> = Promise.resolve();
   private failed: unknown = null;
 
   private constructor(private readonly dir: string) {}
@@ -80,58 +81,67 @@ export class AppendLog {
     if (this.failed) return Promise.reject(this.failed);
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ chunk, events, resolve, reject });
-      if (!this.flushing) this.flushing = this.flushLoop();
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        this.io = this.io.then(() => this.flushQueued());
+      }
     });
   }
 
-  private async flushLoop(): Promise<void> {
+  /**
+   * Writes and fsyncs everything queued so far in one go. All file-handle work (flushes, rotation,
+   * close) runs one at a time on the `io` chain; appends that arrive meanwhile join the next flush.
+   */
+  private async flushQueued(): Promise<void> {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
     try {
-      while (this.queue.length > 0) {
-        const batch = this.queue;
-        this.queue = [];
-        try {
-          const text = batch.length === 1 ? batch[0].chunk : batch.map((w) => w.chunk).join('');
-          const buf = Buffer.from(text, 'utf8');
-          const fh = this.fh!;
-          let off = 0;
-          while (off < buf.length) off += (await fh.write(buf, off, buf.length - off)).bytesWritten;
-          await fh.datasync();
-          this.segmentBytes += buf.length;
-          for (const w of batch) {
-            this.segmentEvents += w.events;
-            w.resolve();
-          }
-        } catch (err) {
-          // A failed write or fsync leaves the segment's tail unknown: refuse everything from now
-          // on rather than acknowledge on top of it (a full disk must fail loudly).
-          this.failed = err;
-          for (const w of batch) w.reject(err);
-          for (const w of this.queue) w.reject(err);
-          this.queue = [];
-        }
+      if (this.failed) throw this.failed;
+      const text = batch.length === 1 ? batch[0].chunk : batch.map((w) => w.chunk).join('');
+      const buf = Buffer.from(text, 'utf8');
+      const fh = this.fh!;
+      let off = 0;
+      while (off < buf.length) off += (await fh.write(buf, off, buf.length - off)).bytesWritten;
+      await fh.datasync();
+      this.segmentBytes += buf.length;
+      for (const w of batch) {
+        this.segmentEvents += w.events;
+        w.resolve();
       }
-    } finally {
-      this.flushing = null;
+    } catch (err) {
+      // A failed write or fsync leaves the segment's tail unknown: refuse everything from now on
+      // rather than acknowledge on top of it (a full disk must fail loudly, never drop silently).
+      this.failed = err;
+      for (const w of batch) w.reject(err);
     }
   }
 
   /**
-   * Closes the current segment (after in-flight appends land) and starts a new one. Returns the
-   * closed segment, or null when it held nothing.
+   * Closes the current segment (after the appends queued before this call land) and starts a new
+   * one. Returns the closed segment, or null when it held nothing.
    */
-  async rotate(): Promise<LogSegment | null> {
-    while (this.flushing) await this.flushing;
-    if (this.segmentEvents === 0) return null;
-    const closed: LogSegment = {
-      seq: this.seq,
-      path: join(this.dir, segmentName(this.seq)),
-      events: this.segmentEvents,
-      bytes: this.segmentBytes,
-    };
-    await this.fh!.close();
-    this.fh = null;
-    await this.startSegment();
-    return closed;
+  rotate(): Promise<LogSegment | null> {
+    const done = this.io.then(async () => {
+      await this.flushQueued();
+      if (this.segmentEvents === 0) return null;
+      const closed: LogSegment = {
+        seq: this.seq,
+        path: join(this.dir, segmentName(this.seq)),
+        events: this.segmentEvents,
+        bytes: this.segmentBytes,
+      };
+      await this.fh!.close();
+      this.fh = null;
+      await this.startSegment();
+      return closed;
+    });
+    this.io = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    return done;
   }
 
   private async startSegment(): Promise<void> {
@@ -150,7 +160,8 @@ export class AppendLog {
   }
 
   async close(): Promise<void> {
-    while (this.flushing) await this.flushing;
+    await this.io;
+    await this.flushQueued();
     if (this.fh) {
       const empty = this.segmentEvents === 0;
       const path = join(this.dir, segmentName(this.seq));
