@@ -154,6 +154,17 @@ describe('TelemetryEngine write path', () => {
     expect(await ids({ range: range('2026-11-01', '2026-11-30'), subject: { licenseId: 'L-1' } })).toEqual(['3']);
   });
 
+  it('keeps strings with commas, quotes, newlines and non-ASCII intact through the log', async () => {
+    await engine.updateSettings({ enabled: true });
+    const name = 'Save "as", then\nexport; naïve 東京 ✓';
+    const properties = { note: 'a,b "c"\r\nd', n: 1.5, ok: true };
+    await engine.ingest([event({ eventId: 'q,"1"', type: 'feature_used', name, properties, sessionId: 's,1' })]);
+    const rows = [];
+    for await (const r of engine.scan({ range: range('2026-11-25', '2026-11-25') })) rows.push(r);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ eventId: 'q,"1"', name, properties, sessionId: 's,1' });
+  });
+
   it('refuses a second engine on the same data directory, in this process and in another', async () => {
     await expect(TelemetryEngine.open({ dataDir: tmp.dir })).rejects.toMatchObject({ code: 'DATA_DIR_LOCKED' });
     const script = `import { TelemetryEngine } from '@telemetry/engine';

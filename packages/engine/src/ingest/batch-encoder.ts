@@ -8,7 +8,7 @@ import {
 import type { Pseudonymizer } from './pseudonymizer.ts';
 
 export interface EncodedBatch {
-  /** NDJSON lines for the append log, one per accepted event (columns of RAW_COLUMNS, ts in ms). */
+  /** CSV lines for the append log, one per accepted event (RAW_COLUMNS in order, ts in ms). */
   readonly lines: string;
   readonly result: IngestResult;
 }
@@ -73,26 +73,24 @@ export function encodeBatch(events: readonly unknown[], ctx: EncodeContext): Enc
   };
 }
 
+const NEEDS_QUOTES = /[",\n\r]/;
+
+/** A CSV field: empty for null (validation guarantees stored strings are never empty). */
+function csv(s: string | null): string {
+  if (s === null) return '';
+  return NEEDS_QUOTES.test(s) ? '"' + s.replaceAll('"', '""') + '"' : s;
+}
+
+/**
+ * One log line: the RAW_COLUMNS in order, as CSV. CSV rather than JSON because it is about half the
+ * bytes to fsync, builds faster in JS, and DuckDB's parallel CSV reader loads it faster than JSON.
+ */
 function encodeLine(e: ValidatedEvent, p: Pseudonymizer): string {
-  return (
-    JSON.stringify({
-      event_id: e.eventId,
-      product_id: e.productId,
-      ts: e.timestampMs,
-      type: e.type,
-      user_hash: p.pseudonym(e.userId),
-      session_id: e.sessionId,
-      name: e.name,
-      value: e.value,
-      app_version: e.appVersion,
-      os: e.os,
-      os_version: e.osVersion,
-      country: e.country,
-      license_hash: e.licenseId === null ? null : p.pseudonym(licenseKey(e.licenseId)),
-      license_type: e.licenseType,
-      properties: e.properties === null ? null : JSON.stringify(e.properties),
-    }) + '\n'
-  );
+  return `${csv(e.eventId)},${csv(e.productId)},${e.timestampMs},${e.type},${p.pseudonym(e.userId)},${csv(e.sessionId)},${csv(e.name)},${
+    e.value === null ? '' : e.value
+  },${csv(e.appVersion)},${csv(e.os)},${csv(e.osVersion)},${e.country},${
+    e.licenseId === null ? '' : p.pseudonym(licenseKey(e.licenseId))
+  },${csv(e.licenseType)},${e.properties === null ? '' : csv(JSON.stringify(e.properties))}\n`;
 }
 
 /** The pseudonym input for a license id: namespaced so a license and a user with the same id differ. */

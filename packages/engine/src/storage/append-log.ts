@@ -17,11 +17,11 @@ interface PendingWrite {
   readonly reject: (err: unknown) => void;
 }
 
-const SEGMENT_RE = /^seg-(\d{12})\.ndjson$/;
-const segmentName = (seq: number) => `seg-${String(seq).padStart(12, '0')}.ndjson`;
+const SEGMENT_RE = /^seg-(\d{12})\.csv$/;
+const segmentName = (seq: number) => `seg-${String(seq).padStart(12, "0")}.csv`;
 
 /**
- * The durable front of the write path: NDJSON lines appended to numbered segment files with group
+ * The durable front of the write path: CSV lines appended to numbered segment files with group
  * commit. Every `append` that arrives while an fdatasync is running joins the next one, so one
  * fsync acknowledges many batches (LESSONS.md: 1.55M events/s for the log alone versus 0.14-0.21M
  * for a DuckDB commit per batch). An append resolves only after its bytes are on disk.
@@ -76,7 +76,7 @@ export class AppendLog {
     return this.segmentEvents;
   }
 
-  /** Appends `chunk` (complete NDJSON lines holding `events` events); resolves once it is fsynced. */
+  /** Appends `chunk` (complete lines holding `events` events); resolves once it is fsynced. */
   append(chunk: string, events: number): Promise<void> {
     if (this.failed) return Promise.reject(this.failed);
     return new Promise<void>((resolve, reject) => {
