@@ -4,3 +4,5 @@ export * from './event.ts';
 export * from './settings.ts';
 export * from './metrics.ts';
 export * from './validate.ts';
+export * from './args.ts';
+export * from './scrub.ts';
