@@ -41,7 +41,9 @@ export function encodeBatch(events: readonly unknown[], ctx: EncodeContext): Enc
   const shiftMs = clockShiftMs(ctx.sentAt, ctx.nowMs);
   const vctx = { nowMs: ctx.nowMs, oldestAllowedMs: ctx.oldestAllowedMs, shiftMs };
   const rejected: Rejection[] = [];
-  const seen = new Set<string>();
+  // eventIds seen in this batch, per product (a batch rarely holds more than one product, so this
+  // avoids building a composite key string per event).
+  const seen = new Map<string, Set<string>>();
   let droppedFields = 0;
   let accepted = 0;
   let lines = '';
@@ -52,8 +54,9 @@ export function encodeBatch(events: readonly unknown[], ctx: EncodeContext): Enc
       continue;
     }
     const e = v.event;
-    const key = e.productId + '\u001f' + e.eventId;
-    if (seen.has(key)) {
+    let ids = seen.get(e.productId);
+    if (ids === undefined) seen.set(e.productId, (ids = new Set()));
+    if (ids.has(e.eventId)) {
       rejected.push({
         index: i,
         code: 'duplicate_in_batch',
@@ -62,7 +65,7 @@ export function encodeBatch(events: readonly unknown[], ctx: EncodeContext): Enc
       });
       continue;
     }
-    seen.add(key);
+    ids.add(e.eventId);
     droppedFields += v.droppedFields;
     lines += encodeLine(e, ctx.pseudonymizer);
     accepted++;
