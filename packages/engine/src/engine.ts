@@ -105,6 +105,10 @@ export interface PendingDeletion {
 /** The public surface of the engine, implemented by TelemetryEngine (telemetry-engine.ts). */
 export interface TelemetryEngineApi {
   ingest(events: readonly unknown[], options?: IngestOptions): Promise<IngestResult>;
+  /** A raw request body (JSON array, {events, sentAt}, or NDJSON), parsed and encoded off the main thread. */
+  ingestBody(body: Uint8Array, options?: IngestOptions & { readonly contentType?: string; readonly maxEvents?: number }): Promise<IngestResult>;
+  /** The last background load failure, or null. */
+  loadError(): unknown;
   /** Resolves once every event acknowledged so far is in Parquet and in the aggregates. */
   flush(): Promise<void>;
   getSettings(): TelemetrySettings;

@@ -19,6 +19,8 @@ export interface EngineOptions {
   readonly compactAtFiles?: number;
   /** Run background work (loader, compaction) on timers. Default true; tests may drive it by flush(). */
   readonly background?: boolean;
+  /** Worker threads that parse and encode request bodies for ingestBody (started on first use). Default 2. */
+  readonly encoderThreads?: number;
   /** DuckDB threads. Default: DuckDB's own (the machine's cores). */
   readonly threads?: number;
   /** Progress and warnings. Default: silent. */

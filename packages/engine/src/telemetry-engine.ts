@@ -21,6 +21,7 @@ import {
   type IngestResult,
   type LatencyArgs,
   type LatencyPoint,
+  MAX_EVENTS_PER_BATCH,
   MAX_IDEMPOTENCY_KEY_LENGTH,
   BadInputError,
   OverloadedError,
@@ -46,7 +47,8 @@ import type {
   Subject,
   TelemetryEngineApi,
 } from './engine.ts';
-import { encodeBatch, licenseKey } from './ingest/batch-encoder.ts';
+import { type EncodedBatch, encodeBatch, licenseKey } from './ingest/batch-encoder.ts';
+import { EncoderPool } from './ingest/encoder-pool.ts';
 import { IdempotencyStore } from './ingest/idempotency.ts';
 import { Pseudonymizer } from './ingest/pseudonymizer.ts';
 import { auditLog } from './lifecycle/audit-log.ts';
@@ -104,6 +106,7 @@ export class TelemetryEngine implements TelemetryEngineApi {
   private queuedEvents = 0;
   private lastLoadError: unknown = null;
   private readonly internals: EngineInternals;
+  private encoders: EncoderPool | null = null;
 
   private constructor(
     readonly dataDir: string,
@@ -115,6 +118,7 @@ export class TelemetryEngine implements TelemetryEngineApi {
     private readonly settingsLog: SettingsLog,
     private readonly idempotency: IdempotencyStore,
     private readonly pseudonymizer: Pseudonymizer,
+    private readonly secret: string,
     private readonly aggregator: BatchAggregator,
     private readonly options: Required<Omit<EngineOptions, 'hashSecret' | 'threads' | 'logger'>> & { logger: EngineLogger },
   ) {
@@ -189,6 +193,7 @@ export class TelemetryEngine implements TelemetryEngineApi {
       settingsLog,
       idempotency,
       new Pseudonymizer(secret),
+      secret,
       aggregator,
       {
         dataDir,
@@ -199,6 +204,7 @@ export class TelemetryEngine implements TelemetryEngineApi {
         maxPendingEvents: options.maxPendingEvents ?? 4_000_000,
         compactAtFiles: options.compactAtFiles ?? 8,
         background: options.background ?? true,
+        encoderThreads: options.encoderThreads ?? 2,
       },
     );
     // Segments acknowledged before a crash or stop are loaded before anything else happens.
@@ -221,41 +227,84 @@ export class TelemetryEngine implements TelemetryEngineApi {
   async ingest(events: readonly unknown[], options: IngestOptions = {}): Promise<IngestResult> {
     this.assertOpen();
     if (!Array.isArray(events)) throw new BadInputError('events', 'events must be an array of event objects');
-    const key = options.idempotencyKey;
-    if (key !== undefined) {
-      if (typeof key !== 'string' || key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
-        throw new BadInputError('idempotencyKey', `idempotencyKey must be 1..${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
-      }
-      const earlier = await this.idempotency.lookup(key, this.options.clock());
-      if (earlier) return { ...earlier, duplicate: true };
-      return this.idempotency.claim(key, this.options.clock(), () => this.ingestNow(events, options));
-    }
-    return this.ingestNow(events, options);
+    return this.oncePerKey(options.idempotencyKey, () =>
+      this.admit(events.length, (nowMs, oldestAllowedMs) =>
+        encodeBatch(events, { nowMs, oldestAllowedMs, pseudonymizer: this.pseudonymizer, sentAt: options.sentAt }),
+      ),
+    );
   }
 
-  private async ingestNow(events: readonly unknown[], options: IngestOptions): Promise<IngestResult> {
+  /**
+   * Ingests a request body as `POST /v1/events` receives it (a JSON array, `{events, sentAt}`, or
+   * NDJSON when `contentType` says so), parsed and encoded in worker threads so that the thread
+   * serving HTTP only appends and fsyncs. Throws InvalidBodyError (`invalid_body`) or
+   * TooManyEventsError (`too_many_events`, nothing stored) for a body that is not a batch.
+   */
+  async ingestBody(
+    body: Uint8Array,
+    options: IngestOptions & { readonly contentType?: string; readonly maxEvents?: number } = {},
+  ): Promise<IngestResult> {
+    this.assertOpen();
+    return this.oncePerKey(options.idempotencyKey, () =>
+      this.admit(0, (nowMs, oldestAllowedMs) =>
+        this.encoderPool().encode({
+          body,
+          contentType: options.contentType,
+          maxEvents: options.maxEvents ?? MAX_EVENTS_PER_BATCH,
+          nowMs,
+          oldestAllowedMs,
+          sentAt: options.sentAt,
+        }),
+      ),
+    );
+  }
+
+  /** Runs `fn` once per idempotency key within 7 days; repeats get the first answer with duplicate: true. */
+  private async oncePerKey(key: string | undefined, fn: () => Promise<IngestResult>): Promise<IngestResult> {
+    if (key === undefined) return fn();
+    if (typeof key !== 'string' || key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+      throw new BadInputError('idempotencyKey', `idempotencyKey must be 1..${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
+    }
+    const earlier = await this.idempotency.lookup(key, this.options.clock());
+    if (earlier) return { ...earlier, duplicate: true };
+    return this.idempotency.claim(key, this.options.clock(), fn);
+  }
+
+  /**
+   * The shared tail of both ingest paths: the telemetry-off answer, back-pressure, then encode and
+   * append. Resolves after the accepted lines are fsynced.
+   */
+  private async admit(
+    incoming: number,
+    encode: (nowMs: number, oldestAllowedMs: number) => EncodedBatch | Promise<EncodedBatch>,
+  ): Promise<IngestResult> {
     const settings = this.settingsLog.current();
     if (!settings.enabled) {
       return { telemetryEnabled: false, accepted: 0, rejected: [], droppedFields: 0, duplicate: false };
     }
     const pending = this.pendingEvents();
-    if (pending + events.length > this.options.maxPendingEvents) {
+    if (pending + incoming > this.options.maxPendingEvents) {
       this.kickLoader();
       throw new OverloadedError(2, `the write queue holds ${pending} events not yet loaded; retry later`);
     }
     const nowMs = this.options.clock();
     const oldestAllowedMs = dayStartMs(addDays(dayOf(nowMs), -settings.storageDurationDays));
-    const { lines, result } = encodeBatch(events, {
-      nowMs,
-      oldestAllowedMs,
-      pseudonymizer: this.pseudonymizer,
-      sentAt: options.sentAt,
-    });
+    const { lines, result } = await encode(nowMs, oldestAllowedMs);
+    if (result.accepted > 0 && this.pendingEvents() + result.accepted > this.options.maxPendingEvents) {
+      // A body's size is known only once parsed: refuse here, before anything is appended.
+      this.kickLoader();
+      throw new OverloadedError(2, `the write queue holds ${this.pendingEvents()} events not yet loaded; retry later`);
+    }
     if (result.accepted > 0) {
       await this.log.append(lines, result.accepted);
       if (this.log.currentEvents >= this.options.loadBatchEvents) this.kickLoader();
     }
     return result;
+  }
+
+  private encoderPool(): EncoderPool {
+    this.encoders ??= new EncoderPool(this.secret, this.options.encoderThreads);
+    return this.encoders;
   }
 
   /** Events acknowledged but not yet in Parquet and the aggregates. */
@@ -480,6 +529,7 @@ export class TelemetryEngine implements TelemetryEngineApi {
     this.closed = true;
     await this.work;
     await this.log.close();
+    await this.encoders?.close();
     this.pool.close();
     this.writer.close();
     this.instance.closeSync();

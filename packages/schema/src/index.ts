@@ -6,3 +6,4 @@ export * from './metrics.ts';
 export * from './validate.ts';
 export * from './args.ts';
 export * from './scrub.ts';
+export * from './batch-body.ts';

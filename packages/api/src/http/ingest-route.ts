@@ -5,7 +5,7 @@ import type { TokenVerifier } from '../auth/tokens.ts';
 import { clientMessage, isCodedError, mappingOf, retryAfterSecondsOf } from '../errors/error-map.ts';
 import { describeError, type Logger } from '../log/logger.ts';
 import { authenticate } from './authenticate.ts';
-import { InvalidBodyError, parseEventsBody, readBody, TooManyEventsError } from './body.ts';
+import { InvalidBodyError, readBody, TooManyEventsError } from './body.ts';
 import { holdSlotUntil, limitInFlight } from './in-flight-limit.ts';
 import type { RequestLogFields } from './request-log.ts';
 import type { WorkTracker } from './work-tracker.ts';
@@ -30,7 +30,7 @@ const RETRY_AFTER_INTERNAL_S = 5;
 
 /**
  * `POST /v1/events` (ingest.md): authenticate the ingest key, cap concurrent requests, read and
- * inflate the body within the limits, parse it, and hand the batch to `engine.ingest`, whose
+ * inflate the body within the limits, and hand the bytes to `engine.ingestBody`, whose
  * answer (resolved once the accepted events are fsynced) is the 200 body as is.
  */
 export function ingestRouter(options: IngestRouteOptions): Router {
@@ -55,11 +55,19 @@ function ingestBatch({ engine, maxEvents, work: tracker }: IngestRouteOptions): 
       sendRestError(res, 400, 'invalid_idempotency_key', `the Idempotency-Key header must be 1..${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
       return;
     }
-    const batch = parseEventsBody(req.body as Buffer | undefined, req.get('content-type'), maxEvents);
-    // The body's own sentAt is the more specific claim; the header serves bodies that cannot carry one (arrays, NDJSON).
-    const sentAt = batch.sentAt ?? req.get('x-sent-at');
-    (req as { body?: unknown }).body = undefined; // the raw bytes are no longer needed while the engine works
-    const work = engine.ingest(batch.events, { idempotencyKey, sentAt });
+    const body = req.body as Buffer | undefined;
+    if (!Buffer.isBuffer(body) || body.length === 0) {
+      throw new InvalidBodyError('the body is empty; send a JSON array of events, {"events": [...]}, or NDJSON');
+    }
+    (req as { body?: unknown }).body = undefined; // the engine's encoder workers take the bytes over
+    // Parsing, validation and encoding run in the engine's worker threads; this thread only appends
+    // and fsyncs. A body's own sentAt wins over the X-Sent-At header (the engine applies that rule).
+    const work = engine.ingestBody(body, {
+      contentType: req.get('content-type'),
+      maxEvents,
+      idempotencyKey,
+      sentAt: req.get('x-sent-at'),
+    });
     tracker?.track(work);
     holdSlotUntil(res, work);
     const result = await work;
