@@ -13,9 +13,9 @@ import {
 import { describe, expect, it } from 'vitest';
 import { telemetrySchema } from '@telemetry/api';
 
-/** The contract as implemented (a copy of /work/shared/spec/api.graphql; see the drift check below). */
+/** The contract as implemented (a copy of ../shared/spec/api.graphql beside the checkout; see the drift check below). */
 const CONTRACT_FILE = fileURLToPath(new URL('./fixtures/api.graphql', import.meta.url));
-const SHARED_CONTRACT = '/work/shared/spec/api.graphql';
+const SHARED_CONTRACT = fileURLToPath(new URL('../../shared/spec/api.graphql', import.meta.url));
 
 const defaultOf = (a: GraphQLArgument | { defaultValue?: unknown }): string => JSON.stringify(a.defaultValue ?? null);
 
