@@ -16,6 +16,7 @@ import {
   dayStartMs,
   type DeletionReport,
   EngineClosedError,
+  type ExportFormat,
   type FeatureAdoption,
   type FeatureAdoptionArgs,
   type IngestResult,
@@ -178,7 +179,9 @@ export class TelemetryEngine implements TelemetryEngineApi {
     await aggregator.init(writer);
     await lifecycle.init(writer);
     const manifest = await Manifest.load(writer, dataDir);
+    manifest.onDeleteError = (path, err) => logger.warn('could not delete a replaced file; the next open removes it', { path, error: String(err) });
     await removeUnlistedFiles(dataDir, manifest);
+    await lifecycle.sweepExports(writer, dataDir, clock());
     const secret = options.hashSecret ?? (await loadOrCreateSecret(join(dataDir, 'secret.key')));
     const settingsLog = await SettingsLog.open(join(dataDir, 'settings.ndjson'));
     const idempotency = await IdempotencyStore.open(join(dataDir, 'idempotency.ndjson'), clock());
@@ -484,9 +487,9 @@ export class TelemetryEngine implements TelemetryEngineApi {
 
   // ---------------------------------------------------------------- lifecycle
 
-  rebuildAggregates(range: DateRange): Promise<{ days: number; events: number }> {
+  rebuildAggregates(range: DateRange, role: ActorRole = 'library'): Promise<{ days: number; events: number }> {
     this.assertOpen();
-    return lifecycle.rebuildAggregates(this.internals, range);
+    return lifecycle.rebuildAggregates(this.internals, range, role);
   }
 
   runRetention(role: ActorRole = 'library'): Promise<RetentionReport> {
@@ -502,6 +505,18 @@ export class TelemetryEngine implements TelemetryEngineApi {
   createExport(request: ExportRequest, role: ActorRole = 'library'): Promise<ExportInfo> {
     this.assertOpen();
     return lifecycle.createExport(this.internals, request, role);
+  }
+
+  /** Every stored event of one subject (a data access request), pseudonymized, in time order. */
+  exportSubject(subject: Subject): AsyncIterable<StoredEventRow> {
+    this.assertOpen();
+    return lifecycle.exportSubject(this.internals, subject);
+  }
+
+  /** A data access request as a downloadable file (see createExport). */
+  createSubjectExport(subject: Subject, format: ExportFormat, role: ActorRole = 'library'): Promise<ExportInfo> {
+    this.assertOpen();
+    return lifecycle.createSubjectExport(this.internals, subject, format, role);
   }
 
   getExport(id: string): Promise<ExportInfo | null> {

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import type { Day } from '@telemetry/schema';
 import type { BatchAggregator } from '../aggregate/aggregator.ts';
 import type { EngineLogger } from '../options.ts';
@@ -90,12 +91,18 @@ export async function loadSegments(
   mark('dedup');
   const files = kept > 0 ? await writeDayPartitions(sql, deps.dataDir, 'SELECT * FROM new_events', `l${lastSeq}`) : [];
   mark('parquet');
-  await sql.transaction(async () => {
-    if (kept > 0) await aggregator.applyBatch(sql, 'new_events');
-    mark('aggregate');
-    await manifest.recordFiles(sql, files);
-    await manifest.recordLoadedSeq(sql, lastSeq);
-  });
+  try {
+    await sql.transaction(async () => {
+      if (kept > 0) await aggregator.applyBatch(sql, 'new_events');
+      mark('aggregate');
+      await manifest.recordFiles(sql, files);
+      await manifest.recordLoadedSeq(sql, lastSeq);
+    });
+  } catch (err) {
+    // Nothing was committed: the files must not linger unlisted (an erasure would not see them).
+    await Promise.all(files.map((f) => rm(manifest.absolute(f.path), { force: true })));
+    throw err;
+  }
   manifest.applyCommitted({ added: files, loadedSeq: lastSeq });
   await sql.run('DROP TABLE IF EXISTS incoming');
   await sql.run('DROP TABLE IF EXISTS new_events');

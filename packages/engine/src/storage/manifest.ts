@@ -153,10 +153,16 @@ export class Manifest {
 
   private async deleteNow(path: string): Promise<void> {
     this.doomed.delete(path);
-    await unlink(this.absolute(path)).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'ENOENT') throw err;
-    });
+    try {
+      await unlink(this.absolute(path));
+    } catch (err) {
+      // Unlisted already; the next open removes it for sure. Never crash the process over it.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.onDeleteError(path, err);
+    }
   }
+
+  /** Called when a replaced file cannot be deleted now (the engine logs it). */
+  onDeleteError: (path: string, err: unknown) => void = () => undefined;
 
   /** Resolves when every replaced file has been deleted (no lease holds one). */
   pendingDeletes(): number {

@@ -1,0 +1,135 @@
+import type { Sql } from '../storage/duck.ts';
+import { ddBucketSql } from './ddsketch.ts';
+import { hllRegSql, hllRhoSql, sessionHashSql } from './hll.ts';
+
+/**
+ * Folds a table of new events (RAW_COLUMNS plus `day`) into the day-keyed aggregates: dictionaries,
+ * exact counts, HyperLogLog registers and DDSketch buckets. Each statement merges into the stored
+ * rows (sum for counts, max for registers), so a batch costs what its own rows cost and late events
+ * simply land on their own day.
+ *
+ * Leaves the enriched batch in the temp table `ab_ev` (day, ts, type, product_id, user_hash, uid,
+ * session_id, value, seg, nid) for the per-entity folding that follows; `dropBatchTemps` removes it.
+ */
+export async function foldEvents(sql: Sql, table: string): Promise<void> {
+  assertIdentifier(table);
+  await registerSegments(sql, table);
+  await registerNames(sql, table);
+  await sql.run(`CREATE OR REPLACE TEMP TABLE ab_ev AS
+    SELECT e.day, e.ts, e.type, e.product_id, e.user_hash, xor(e.user_hash, p.c) AS uid, e.session_id, e.value, s.seg, n.id AS nid
+    FROM (SELECT day, ts, type, product_id, user_hash, session_id, name, value, ${SEGMENT_VALUES} FROM ${table}) e
+    JOIN agg_segment s ON ${SEGMENT_JOIN('s', 'e')}
+    JOIN (SELECT product_id, md5_number_upper(product_id) AS c FROM (SELECT DISTINCT product_id FROM ${table})) p
+      ON p.product_id = e.product_id
+    LEFT JOIN agg_name n ON n.name = e.name AND e.type IN ('feature_used', 'performance')`);
+
+  await mergeSum(
+    'agg_day',
+    ['day', 'seg'],
+    ['events', 'crashes', 'feature_uses'],
+    `SELECT day, seg, count(*) AS events, count(*) FILTER (WHERE type = 'crash') AS crashes,
+       count(*) FILTER (WHERE type = 'feature_used') AS feature_uses
+     FROM ab_ev GROUP BY day, seg`,
+  )(sql);
+  await mergeSum(
+    'agg_feature_day',
+    ['day', 'seg', 'fid'],
+    ['uses'],
+    `SELECT day, seg, nid AS fid, count(*) AS uses FROM ab_ev WHERE type = 'feature_used' AND nid IS NOT NULL GROUP BY ALL`,
+  )(sql);
+  await mergeSum(
+    'dd_latency',
+    ['day', 'seg', 'mid', 'bucket'],
+    ['n'],
+    `SELECT day, seg, nid AS mid, ${ddBucketSql('value')} AS bucket, count(*) AS n
+     FROM ab_ev WHERE type = 'performance' AND nid IS NOT NULL AND value IS NOT NULL AND isfinite(value) GROUP BY ALL`,
+  )(sql);
+
+  const user = 'uid'; // userHashSql(product_id, user_hash), computed once above
+  const session = sessionHashSql('product_id', 'session_id');
+  const daySeg = { day: 'day', seg: 'seg' };
+  await mergeRegisters(sql, 'hll_users', daySeg, user, 'true');
+  await mergeRegisters(sql, 'hll_sessions', daySeg, session, 'true');
+  await mergeRegisters(sql, 'hll_crash_users', daySeg, user, `type = 'crash'`);
+  await mergeRegisters(sql, 'hll_crash_sessions', daySeg, session, `type = 'crash'`);
+  await mergeRegisters(sql, 'hll_feature_users', { ...daySeg, fid: 'nid' }, user, `type = 'feature_used' AND nid IS NOT NULL`);
+}
+
+/** The non-product segment columns with the contract's defaults, so a segment key never holds NULL. */
+export const SEGMENT_VALUES = `coalesce(app_version, 'unknown') AS app_version, coalesce(os, 'unknown') AS os,
+  coalesce(country, 'ZZ') AS country, coalesce(license_type, 'unknown') AS license_type`;
+
+export const SEGMENT_JOIN = (s: string, e: string): string =>
+  ['product_id', 'app_version', 'os', 'country', 'license_type'].map((c) => `${s}.${c} = ${e}.${c}`).join(' AND ');
+
+async function registerSegments(sql: Sql, table: string): Promise<void> {
+  await sql.run(`INSERT INTO agg_segment
+    SELECT (SELECT coalesce(max(seg), 0) FROM agg_segment)
+             + row_number() OVER (ORDER BY product_id, app_version, os, country, license_type) AS seg,
+           product_id, app_version, os, country, license_type
+    FROM (SELECT DISTINCT product_id, ${SEGMENT_VALUES} FROM ${table}) n
+    WHERE NOT EXISTS (SELECT 1 FROM agg_segment s WHERE ${SEGMENT_JOIN('s', 'n')})`);
+}
+
+async function registerNames(sql: Sql, table: string): Promise<void> {
+  await sql.run(`INSERT INTO agg_name
+    SELECT (SELECT coalesce(max(id), 0) FROM agg_name) + row_number() OVER (ORDER BY name) AS id, name
+    FROM (SELECT DISTINCT name FROM ${table} WHERE type IN ('feature_used', 'performance') AND name IS NOT NULL) n
+    WHERE NOT EXISTS (SELECT 1 FROM agg_name a WHERE a.name = n.name)`);
+}
+
+/** MERGE that adds `sums` of the source rows into the target rows with the same key. */
+export function mergeSum(target: string, keys: readonly string[], sums: readonly string[], source: string) {
+  const on = keys.map((k) => `t.${k} = s.${k}`).join(' AND ');
+  const set = sums.map((c) => `${c} = t.${c} + s.${c}`).join(', ');
+  const cols = [...keys, ...sums];
+  return (sql: Sql): Promise<void> =>
+    sql.run(`MERGE INTO ${target} t USING (${source}) s ON ${on}
+      WHEN MATCHED THEN UPDATE SET ${set}
+      WHEN NOT MATCHED THEN INSERT (${cols.join(', ')}) VALUES (${cols.map((c) => `s.${c}`).join(', ')})`);
+}
+
+/**
+ * MERGE of HyperLogLog registers: keep the larger rho per (keys, reg). `keys` maps each key column of
+ * the target to its expression over `from`.
+ */
+export async function mergeRegisters(
+  sql: Sql,
+  target: string,
+  keys: Readonly<Record<string, string>>,
+  hash: string,
+  where: string,
+  from = 'ab_ev',
+): Promise<void> {
+  const select = Object.entries(keys).map(([col, expr]) => `${expr} AS ${col}`).join(', ');
+  await mergeMaxRows(
+    sql,
+    target,
+    Object.keys(keys),
+    `SELECT ${select}, ${hllRegSql(hash)} AS reg, max(${hllRhoSql(hash)}) AS rho FROM ${from} WHERE ${where} GROUP BY ALL`,
+  );
+}
+
+/** MERGE of register rows (keys..., reg, rho) already computed by `source`. */
+export async function mergeMaxRows(sql: Sql, target: string, keys: readonly string[], source: string): Promise<void> {
+  const all = [...keys, 'reg'];
+  const on = all.map((k) => `t.${k} = s.${k}`).join(' AND ');
+  const cols = [...all, 'rho'];
+  await sql.run(`MERGE INTO ${target} t USING (${source}) s ON ${on}
+    WHEN MATCHED AND s.rho > t.rho THEN UPDATE SET rho = s.rho
+    WHEN NOT MATCHED THEN INSERT (${cols.join(', ')}) VALUES (${cols.map((c) => `s.${c}`).join(', ')})`);
+}
+
+export async function bumpVersion(sql: Sql): Promise<void> {
+  await sql.run(`UPDATE agg_meta SET value = value + 1 WHERE key = 'version'`);
+}
+
+export async function dropBatchTemps(sql: Sql): Promise<void> {
+  const temps = ['ab_ev', 'oc_bd', 'oc_ent', 'oc_check', 'oc_known', 'oc_new', 'oc_touch', 'oc_old', 'oc_lists', 'oc_w', 'oc_aff', 'rb_src', 'rb_days'];
+  await sql.run(temps.map((t) => `DROP TABLE IF EXISTS ${t};`).join(' '));
+}
+
+/** Table names reach SQL text only from the loader and our own code; still, refuse anything odd. */
+export function assertIdentifier(name: string): void {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`not a plain table name: ${JSON.stringify(name)}`);
+}

@@ -1,0 +1,186 @@
+import type { Sql } from '../storage/duck.ts';
+import { mergeMaxRows, mergeSum } from './fold-events.ts';
+import { hllRegSql, hllRhoSql, userHashSql } from './hll.ts';
+import { periodStartSql } from './periods.ts';
+import { KIND_FEATURE_USER, KIND_USER } from './tables.ts';
+
+/**
+ * Exact counts that need to know an entity's history: distinct users over any day interval, users of
+ * a feature (adopters) and users with ≥ 2 use days (repeat adopters) per product, retention cohorts
+ * and first-use histograms. They are derived here, at ingest time, from small per-entity state
+ * (state_entity, state_days — hashed ids only) into anonymous cells; queries never read the state.
+ *
+ * An entity is a user (kind 1) or a (user, feature) pair (kind 2). Its active days d1 < d2 < … are
+ * summarized by cells that queries can add up over any interval [x, y]:
+ *   arity 1 (a = b = d_i), arity 2 (a, b) = (d_i, d_i+1), arity 3 (a, b) = (d_i, d_i+2).
+ * The days of one entity inside [x, y] are a run of consecutive d_i, so
+ *   entities active in [x, y]      = Σ arity1 − Σ arity2   (a run of k days: k − (k − 1) = 1)
+ *   entities with ≥ 2 days in it   = Σ arity2 − Σ arity3   (a run of k ≥ 2: (k − 1) − (k − 2) = 1)
+ * summing cells with x <= a and b <= y. Exact, and a day arriving late (between known days) only
+ * moves a few cells: the fold computes the cells of the entity's day list before and after the batch
+ * and adds the difference.
+ *
+ * For speed, an entity whose new days all come after its last known day (the common, in-order case)
+ * is folded from its two latest days (state_entity.last1/last2) — enough to see every changed
+ * pair and triple. Only late days, or a new first event, read the entity's full day list.
+ */
+
+const ENTITY = 'kind, product_id, id, key';
+const ENTITY_WINDOW = `(PARTITION BY kind, product_id, id, key, sign ORDER BY day)`;
+
+/**
+ * Folds the enriched batch `ab_ev` (see fold-events.ts) into the per-entity state and the exact cells.
+ */
+export async function foldOccurrences(sql: Sql): Promise<void> {
+  await buildBatchDays(sql);
+  await sql.run(`CREATE OR REPLACE TEMP TABLE oc_ent AS
+    SELECT b.*, e.first_ts AS old_ts, e.first_seg AS old_seg, e.last1, e.last1_seg, e.last2, e.last2_seg
+    FROM (SELECT ${ENTITY}, min(ts) AS b_ts, arg_min(seg, (ts, seg)) AS b_seg FROM oc_bd GROUP BY ALL) b
+    LEFT JOIN state_entity e USING (${ENTITY})`);
+
+  // Which batch days are new to their entity. After its latest day or for an unknown entity: new;
+  // equal to one of the two latest: known; otherwise look it up (late events only).
+  await sql.run(`CREATE OR REPLACE TEMP TABLE oc_check AS
+    SELECT d.kind, d.product_id, d.id, d.key, d.day, d.seg FROM oc_bd d JOIN oc_ent e USING (${ENTITY})
+    WHERE e.last1 IS NOT NULL AND d.day < e.last1 AND d.day IS DISTINCT FROM e.last2`);
+  const checks = (await sql.one<{ n: number }>(`SELECT count(*) AS n FROM oc_check`))?.n ?? 0;
+  // Written as an inner join so DuckDB builds its hash table on the few rows to check, not on state_days.
+  await sql.run(`CREATE OR REPLACE TEMP TABLE oc_known AS
+    SELECT c.kind, c.product_id, c.id, c.key, c.day, c.seg FROM ${checks > 0 ? 'state_days' : '(SELECT * FROM state_days LIMIT 0)'} s
+    JOIN oc_check c ON s.kind = c.kind AND s.product_id = c.product_id AND s.id = c.id AND s.key = c.key AND s.day = c.day`);
+  await sql.run(`CREATE OR REPLACE TEMP TABLE oc_new AS
+    SELECT d.kind, d.product_id, d.id, d.key, d.day, d.seg FROM oc_bd d JOIN oc_ent e USING (${ENTITY})
+    WHERE e.last1 IS NULL OR d.day > e.last1
+    UNION ALL
+    (SELECT * FROM oc_check EXCEPT SELECT * FROM oc_known)`);
+
+  // Entities whose cells change: new days, or an earlier first event (its segment attributes cohorts).
+  await sql.run(`CREATE OR REPLACE TEMP TABLE oc_touch AS
+    WITH n AS (SELECT ${ENTITY}, min(day) AS min_new FROM oc_new GROUP BY ALL),
+    t AS (
+      SELECT e.*, n.min_new,
+             (e.old_ts IS NULL OR e.b_ts < e.old_ts OR (e.b_ts = e.old_ts AND e.b_seg < e.old_seg)) AS first_changed
+      FROM oc_ent e LEFT JOIN n USING (${ENTITY}))
+    SELECT ${ENTITY}, old_ts, old_seg,
+           CASE WHEN first_changed THEN b_ts ELSE old_ts END AS new_ts,
+           CASE WHEN first_changed THEN b_seg ELSE old_seg END AS new_seg,
+           first_changed,
+           (old_ts IS NOT NULL AND (first_changed OR min_new < last1)) AS slow,
+           last1, last1_seg, last2, last2_seg
+    FROM t WHERE min_new IS NOT NULL OR first_changed`);
+
+  // The day lists before (sign -1) and after (sign +1) the batch: the two latest days for in-order
+  // entities, the full list for the others.
+  await sql.run(`CREATE OR REPLACE TEMP TABLE oc_old AS
+    SELECT t.kind, t.product_id, t.id, t.key, u.d.day AS day, u.d.seg AS seg
+    FROM oc_touch t, unnest([{'day': t.last2, 'seg': t.last2_seg}, {'day': t.last1, 'seg': t.last1_seg}]) AS u(d)
+    WHERE t.old_ts IS NOT NULL AND NOT t.slow AND u.d.day IS NOT NULL
+    UNION ALL
+    SELECT s.kind, s.product_id, s.id, s.key, s.day, s.seg
+    FROM state_days s JOIN (SELECT ${ENTITY} FROM oc_touch WHERE slow) t USING (${ENTITY})`);
+  await sql.run(`CREATE OR REPLACE TEMP TABLE oc_lists AS
+    SELECT ${ENTITY}, day, seg, -1 AS sign FROM oc_old
+    UNION ALL SELECT ${ENTITY}, day, seg, 1 FROM oc_old
+    UNION ALL SELECT ${ENTITY}, day, seg, 1 FROM oc_new`);
+
+  await foldListDeltas(sql);
+  await foldRepeatWitnesses(sql, 'added');
+  await sql.run(`INSERT INTO state_days SELECT ${ENTITY}, day, seg FROM oc_new`);
+}
+
+/** Per entity and day of the batch `ab_ev`: the earliest event and its segment (temp table oc_bd). */
+export async function buildBatchDays(sql: Sql): Promise<void> {
+  await sql.run(`CREATE OR REPLACE TEMP TABLE oc_bd AS
+    SELECT ${KIND_USER}::UTINYINT AS kind, product_id, user_hash AS id, 0 AS key, day,
+           min(ts) AS ts, arg_min(seg, (ts, seg)) AS seg
+    FROM ab_ev GROUP BY product_id, user_hash, day
+    UNION ALL
+    SELECT ${KIND_FEATURE_USER}::UTINYINT, product_id, user_hash, nid, day, min(ts), arg_min(seg, (ts, seg))
+    FROM ab_ev WHERE type = 'feature_used' AND nid IS NOT NULL GROUP BY product_id, user_hash, nid, day`);
+}
+
+/**
+ * Applies the difference between the old and new day lists in `oc_lists` (sign -1 / +1) of the
+ * entities in `oc_touch` (old_ts/old_seg → new_ts/new_seg) to occ_cells, cohort_cells,
+ * first_use_cells and state_entity. Shared by the batch fold and the rebuild.
+ */
+export async function foldListDeltas(sql: Sql): Promise<void> {
+  // Each list element with its predecessor (a1, its segment s1) and the one before (a2).
+  await sql.run(`CREATE OR REPLACE TEMP TABLE oc_w AS
+    SELECT *, lag(day) OVER w AS a1, lag(seg) OVER w AS s1, lag(day, 2) OVER w AS a2
+    FROM oc_lists WINDOW w AS ${ENTITY_WINDOW}`);
+  await mergeSum(
+    'occ_cells',
+    ['kind', 'product_id', 'key', 'arity', 'a', 'b'],
+    ['n'],
+    `SELECT kind, product_id, key, arity, a, b, sum(sign)::BIGINT AS n FROM (
+       SELECT kind, product_id, key, 1::UTINYINT AS arity, day AS a, day AS b, sign FROM oc_w
+       UNION ALL SELECT kind, product_id, key, 2::UTINYINT, a1, day, sign FROM oc_w WHERE a1 IS NOT NULL
+       UNION ALL SELECT kind, product_id, key, 3::UTINYINT, a2, day, sign FROM oc_w WHERE a2 IS NOT NULL AND kind = ${KIND_FEATURE_USER})
+     GROUP BY ALL HAVING sum(sign) <> 0`,
+  )(sql);
+
+  // A user counts once per (cohort, period): distinct per list before summing the signs. The cohort
+  // (and its segment) may differ between the two lists when a late event moved the first event.
+  await mergeSum(
+    'cohort_cells',
+    ['seg', 'g', 'cohort', 'period'],
+    ['users'],
+    `SELECT seg, g, cohort, period, sum(sign)::BIGINT AS users FROM (
+       SELECT DISTINCT l.product_id, l.id, l.sign, g.g,
+              CASE WHEN l.sign < 0 THEN t.old_seg ELSE t.new_seg END AS seg,
+              ${periodStartSql('g.g', 'CAST(CASE WHEN l.sign < 0 THEN t.old_ts ELSE t.new_ts END AS DATE)')} AS cohort,
+              ${periodStartSql('g.g', 'l.day')} AS period
+       FROM oc_lists l JOIN oc_touch t USING (${ENTITY}), (VALUES (0), (1), (2)) AS g(g)
+       WHERE l.kind = ${KIND_USER})
+     GROUP BY ALL HAVING sum(sign) <> 0`,
+  )(sql);
+
+  await mergeSum(
+    'first_use_cells',
+    ['seg', 'fid', 'day'],
+    ['users'],
+    `SELECT seg, fid, day, sum(sign)::BIGINT AS users FROM (
+       SELECT old_seg AS seg, key AS fid, CAST(old_ts AS DATE) AS day, -1 AS sign
+       FROM oc_touch WHERE kind = ${KIND_FEATURE_USER} AND first_changed AND old_ts IS NOT NULL
+       UNION ALL
+       SELECT new_seg, key, CAST(new_ts AS DATE), 1 FROM oc_touch
+       WHERE kind = ${KIND_FEATURE_USER} AND first_changed AND new_ts IS NOT NULL)
+     GROUP BY ALL HAVING sum(sign) <> 0`,
+  )(sql);
+
+  // New summaries; an entity whose new list is empty (rebuild only) disappears.
+  await sql.run(`DELETE FROM state_entity s USING oc_touch t
+    WHERE s.kind = t.kind AND s.product_id = t.product_id AND s.id = t.id AND s.key = t.key`);
+  await sql.run(`INSERT INTO state_entity
+    SELECT t.kind, t.product_id, t.id, t.key, t.new_ts, t.new_seg, l.top[1].day, l.top[1].seg, l.top[2].day, l.top[2].seg
+    FROM oc_touch t
+    JOIN (SELECT ${ENTITY}, arg_max({'day': day, 'seg': seg}, day, 2) AS top FROM oc_lists WHERE sign > 0 GROUP BY ALL) l
+      USING (${ENTITY})
+    WHERE t.new_ts IS NOT NULL`);
+}
+
+/**
+ * Repeat witnesses for feature adoption under segment filters: a consecutive pair of use days (a, b)
+ * of a user, recorded as a HyperLogLog row (day = b, prev_day = a, seg, prev_seg) — the segments of
+ * the user's earliest event on each day as first loaded. A query counts the users with a witness
+ * inside the range whose two segments both match the filter.
+ * `added`: the pairs the new lists (sign +1) have and the old ones had not (batch fold);
+ * `rebuilt`: every pair of the new lists that ends on a rebuilt day (rb_days).
+ */
+export async function foldRepeatWitnesses(sql: Sql, which: 'added' | 'rebuilt'): Promise<void> {
+  const pairs = (sign: number): string =>
+    `SELECT ${ENTITY}, a1 AS a, s1 AS sa, day AS b, seg AS sb FROM oc_w
+     WHERE kind = ${KIND_FEATURE_USER} AND sign = ${sign} AND a1 IS NOT NULL`;
+  const chosen =
+    which === 'added' ? `${pairs(1)} EXCEPT ${pairs(-1)}` : `SELECT * FROM (${pairs(1)}) WHERE b IN (SELECT day FROM rb_days)`;
+  const hash = userHashSql('p.product_id', 'p.id');
+  await mergeMaxRows(
+    sql,
+    'hll_feature_repeat',
+    ['day', 'prev_day', 'seg', 'prev_seg', 'fid'],
+    `SELECT p.b AS day, p.a AS prev_day, p.sb AS seg, p.sa AS prev_seg, p.key AS fid,
+            ${hllRegSql(hash)} AS reg, max(${hllRhoSql(hash)}) AS rho
+     FROM (${chosen}) p GROUP BY ALL`,
+  );
+}

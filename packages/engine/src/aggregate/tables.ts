@@ -1,0 +1,113 @@
+import type { Sql } from '../storage/duck.ts';
+
+/**
+ * Every table the aggregates own, in three groups (AGGREGATES.md explains each):
+ *
+ * 1. Aggregates — anonymous, keyed by day and segment, never pruned by retention. APPROXIMATE answers
+ *    come from these alone.
+ * 2. Per-entity state — keyed by hashed ids, read only while folding a batch, pruned by
+ *    `pruneUserState` to entities seen within the storage duration.
+ * 3. Dictionaries and the version counter.
+ *
+ * A segment is one combination of (product, app version, OS, country, license type); `seg` ids are
+ * assigned on first sight and never reused, so a query resolves any SegmentFilter or breakdown to a set
+ * of ids once.
+ */
+const DDL: readonly string[] = [
+  // --- dictionaries and version
+  `CREATE TABLE IF NOT EXISTS agg_meta (key VARCHAR PRIMARY KEY, value BIGINT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS agg_segment (
+     seg INTEGER PRIMARY KEY, product_id VARCHAR NOT NULL, app_version VARCHAR, os VARCHAR, country VARCHAR, license_type VARCHAR)`,
+  /** Feature names and performance metric names share one dictionary. */
+  `CREATE TABLE IF NOT EXISTS agg_name (id INTEGER PRIMARY KEY, name VARCHAR NOT NULL UNIQUE)`,
+
+  // --- aggregates: exact counts
+  `CREATE TABLE IF NOT EXISTS agg_day (
+     day DATE NOT NULL, seg INTEGER NOT NULL, events BIGINT NOT NULL, crashes BIGINT NOT NULL,
+     feature_uses BIGINT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS agg_feature_day (
+     day DATE NOT NULL, seg INTEGER NOT NULL, fid INTEGER NOT NULL, uses BIGINT NOT NULL)`,
+
+  // --- aggregates: HyperLogLog registers per (day, segment[, feature]) — see hll.ts
+  `CREATE TABLE IF NOT EXISTS hll_users (day DATE NOT NULL, seg INTEGER NOT NULL, reg USMALLINT NOT NULL, rho UTINYINT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS hll_sessions (day DATE NOT NULL, seg INTEGER NOT NULL, reg USMALLINT NOT NULL, rho UTINYINT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS hll_crash_users (day DATE NOT NULL, seg INTEGER NOT NULL, reg USMALLINT NOT NULL, rho UTINYINT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS hll_crash_sessions (day DATE NOT NULL, seg INTEGER NOT NULL, reg USMALLINT NOT NULL, rho UTINYINT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS hll_feature_users (
+     day DATE NOT NULL, seg INTEGER NOT NULL, fid INTEGER NOT NULL, reg USMALLINT NOT NULL, rho UTINYINT NOT NULL)`,
+  /**
+   * Repeat witnesses: a user used the feature on `day` (in segment `seg`) and, as its previous use
+   * day, on `prev_day` (in `prev_seg`).
+   */
+  `CREATE TABLE IF NOT EXISTS hll_feature_repeat (
+     day DATE NOT NULL, prev_day DATE NOT NULL, seg INTEGER NOT NULL, prev_seg INTEGER NOT NULL, fid INTEGER NOT NULL,
+     reg USMALLINT NOT NULL, rho UTINYINT NOT NULL)`,
+
+  // --- aggregates: DDSketch buckets of performance values — see ddsketch.ts
+  `CREATE TABLE IF NOT EXISTS dd_latency (
+     day DATE NOT NULL, seg INTEGER NOT NULL, mid INTEGER NOT NULL, bucket INTEGER NOT NULL, n BIGINT NOT NULL)`,
+
+  // --- aggregates: exact cells derived from per-entity state (occurrences.ts)
+  /**
+   * Per product, for users (kind 1) and (user, feature) pairs (kind 2, key = feature id):
+   * arity 1: entities active on day a (= b); arity 2: consecutive active days (a, b) of one entity;
+   * arity 3: consecutive triples, keyed by their outer days (a, b). Distinct entities over [x, y] =
+   * Σ arity1 − Σ arity2 inside [x, y]; entities active on ≥ 2 days = Σ arity2 − Σ arity3.
+   */
+  `CREATE TABLE IF NOT EXISTS occ_cells (
+     kind UTINYINT NOT NULL, product_id VARCHAR NOT NULL, key INTEGER NOT NULL, arity UTINYINT NOT NULL,
+     a DATE NOT NULL, b DATE NOT NULL, n BIGINT NOT NULL)`,
+  /** Users of a cohort (first-seen period) active in a period, per granularity and first-event segment. */
+  `CREATE TABLE IF NOT EXISTS cohort_cells (
+     seg INTEGER NOT NULL, g UTINYINT NOT NULL, cohort DATE NOT NULL, period DATE NOT NULL, users BIGINT NOT NULL)`,
+  /** Users whose first-ever use of a feature fell on `day`, by the segment of that first use. */
+  `CREATE TABLE IF NOT EXISTS first_use_cells (
+     seg INTEGER NOT NULL, fid INTEGER NOT NULL, day DATE NOT NULL, users BIGINT NOT NULL)`,
+
+  // --- per-entity state: consulted only while folding a batch; pruned by pruneUserState
+  /**
+   * One row per user (kind 1, key 0) and per (user, feature) (kind 2, key = feature id): the first
+   * event (timestamp and its segment) and the two latest active days with their segments.
+   */
+  `CREATE TABLE IF NOT EXISTS state_entity (
+     kind UTINYINT NOT NULL, product_id VARCHAR NOT NULL, id UBIGINT NOT NULL, key INTEGER NOT NULL,
+     first_ts TIMESTAMP NOT NULL, first_seg INTEGER NOT NULL, last1 DATE NOT NULL, last1_seg INTEGER NOT NULL,
+     last2 DATE, last2_seg INTEGER)`,
+  /**
+   * Active days of each entity, with the segment of its earliest event that day as first loaded (for
+   * late events that land between known days).
+   */
+  `CREATE TABLE IF NOT EXISTS state_days (
+     kind UTINYINT NOT NULL, product_id VARCHAR NOT NULL, id UBIGINT NOT NULL, key INTEGER NOT NULL, day DATE NOT NULL,
+     seg INTEGER NOT NULL)`,
+];
+
+/** Aggregate tables: kept forever, hold no per-entity rows. */
+export const AGGREGATE_TABLES = [
+  'agg_segment',
+  'agg_name',
+  'agg_day',
+  'agg_feature_day',
+  'hll_users',
+  'hll_sessions',
+  'hll_crash_users',
+  'hll_crash_sessions',
+  'hll_feature_users',
+  'hll_feature_repeat',
+  'dd_latency',
+  'occ_cells',
+  'cohort_cells',
+  'first_use_cells',
+] as const;
+
+/** Per-entity state tables (pruned). */
+export const STATE_TABLES = ['state_entity', 'state_days'] as const;
+
+export async function createAggregateTables(sql: Sql): Promise<void> {
+  for (const ddl of DDL) await sql.run(ddl);
+  await sql.run(`INSERT OR IGNORE INTO agg_meta VALUES ('version', 0)`);
+}
+
+/** Kinds of entities in occ_cells / state_*. */
+export const KIND_USER = 1;
+export const KIND_FEATURE_USER = 2;

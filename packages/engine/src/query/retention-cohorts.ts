@@ -1,0 +1,57 @@
+import { BadInputError, type RetentionCohort, type RetentionCohortsArgs, validatePeriods } from '@telemetry/schema';
+import { dayFromIndex, dayIndex, GRANULARITY_CODE, nextPeriod, periodStart } from '../aggregate/periods.ts';
+import { checkCommon, checkGranularity } from './args.ts';
+import { cached } from './cache.ts';
+import type { QueryContext } from './context.ts';
+import { readCatalog, segPredicate, selectSegments } from './segments.ts';
+
+/**
+ * Retention cohorts: the periods (of `granularity`, default WEEK) that start inside the range and not
+ * after the period holding today, oldest first. Each has `periods` entries or fewer, ending with the
+ * period that holds today; retained[0] = size.
+ *
+ * Always from the aggregates (the contract has no EXACT): exact cohort cells kept at ingest from the
+ * per-user first-seen state. With no filter or a products-only filter they are exact. With other
+ * filters a user belongs to the cohort of its first event when that event's segment matches the
+ * filter, and counts as retained in a period when it has any event of the product in it (see
+ * AGGREGATES.md).
+ *
+ * @example
+ * await retentionCohorts(ctx, { range: { from: '2026-09-01', to: '2026-10-31' }, granularity: 'WEEK', periods: 8 })
+ * // [{ cohort: '2026-09-01', size: 420, retained: [420, 198, 150, …], rates: [1, 0.471, 0.357, …] }, …]
+ */
+export async function retentionCohorts(ctx: QueryContext, args: RetentionCohortsArgs): Promise<RetentionCohort[]> {
+  const a = checkCommon({ range: args.range, filter: args.filter, breakdownBy: null });
+  const g = checkGranularity(args.granularity, 'WEEK');
+  const periods = validatePeriods(args.periods ?? 12);
+  if ((args as { precision?: unknown }).precision === 'EXACT') {
+    throw new BadInputError('precision', 'retentionCohorts has no EXACT precision: cohorts are exact aggregates');
+  }
+  const today = ctx.today();
+  return ctx.pool.use(async (sql) => {
+    const catalog = await readCatalog(ctx.pool, sql);
+    return cached(ctx.pool, catalog.version, ['retentionCohorts', a, g, periods, today], async () => {
+      const from = dayIndex(a.range.from);
+      const to = dayIndex(a.range.to);
+      const todayPeriod = periodStart(g, dayIndex(today));
+      const starts: number[] = [];
+      for (let c = periodStart(g, from); c <= to && c <= todayPeriod; c = nextPeriod(g, c)) if (c >= from) starts.push(c);
+      if (starts.length === 0) return [];
+      const sel = selectSegments(catalog, a.filter, null);
+      const seg = segPredicate(sel);
+      const rows = await sql.all<{ c: number; p: number; users: number }>(
+        `SELECT (cohort - DATE '1970-01-01')::INTEGER AS c, (period - DATE '1970-01-01')::INTEGER AS p, sum(users) AS users
+         FROM cohort_cells WHERE g = $g AND cohort BETWEEN $from::DATE AND $to::DATE AND period <= $today::DATE${seg.sql}
+         GROUP BY ALL`,
+        { g: GRANULARITY_CODE[g], from: dayFromIndex(starts[0]), to: dayFromIndex(starts[starts.length - 1]), today, ...seg.params },
+      );
+      const cells = new Map(rows.map((r) => [`${r.c}|${r.p}`, r.users]));
+      return starts.map((c) => {
+        const retained: number[] = [];
+        for (let p = c; p <= todayPeriod && retained.length < periods; p = nextPeriod(g, p)) retained.push(cells.get(`${c}|${p}`) ?? 0);
+        const size = retained[0];
+        return { cohort: dayFromIndex(c), size, retained, rates: retained.map((r) => (size > 0 ? r / size : 0)) };
+      });
+    });
+  });
+}
