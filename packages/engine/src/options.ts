@@ -21,6 +21,8 @@ export interface EngineOptions {
   readonly background?: boolean;
   /** Worker threads that parse and encode request bodies for ingestBody (started on first use). Default 2. */
   readonly encoderThreads?: number;
+  /** DuckDB's memory limit (e.g. '768MB', '2GB'); work beyond it spills to `<dataDir>/tmp`. Default '768MB'. */
+  readonly memoryLimit?: string;
   /** DuckDB threads. Default: DuckDB's own (the machine's cores). */
   readonly threads?: number;
   /** Progress and warnings. Default: silent. */

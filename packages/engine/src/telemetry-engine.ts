@@ -121,7 +121,7 @@ export class TelemetryEngine implements TelemetryEngineApi {
     private readonly pseudonymizer: Pseudonymizer,
     private readonly secret: string,
     private readonly aggregator: BatchAggregator,
-    private readonly options: Required<Omit<EngineOptions, 'hashSecret' | 'threads' | 'logger'>> & { logger: EngineLogger },
+    private readonly options: Required<Omit<EngineOptions, 'hashSecret' | 'threads' | 'logger' | 'memoryLimit'>> & { logger: EngineLogger },
   ) {
     const self = this;
     this.internals = {
@@ -163,7 +163,12 @@ export class TelemetryEngine implements TelemetryEngineApi {
     await mkdir(join(dataDir, 'events'), { recursive: true });
     let instance: DuckDBInstance;
     try {
-      const config: Record<string, string> = {};
+      // DuckDB's default memory limit is 80% of RAM; an ingest server must stay bounded, and the
+      // loader's work spills to disk (temp_directory) beyond this.
+      const config: Record<string, string> = {
+        memory_limit: options.memoryLimit ?? '768MB',
+        temp_directory: join(dataDir, 'tmp'),
+      };
       if (options.threads) config.threads = String(options.threads);
       instance = await DuckDBInstance.create(join(dataDir, 'engine.duckdb'), config);
     } catch (err) {
@@ -351,11 +356,20 @@ export class TelemetryEngine implements TelemetryEngineApi {
     return run;
   }
 
+  /** Rotates the log and loads the queued segments, in steps of about loadBatchEvents. */
   private async loadPending(sql: Sql): Promise<void> {
     const seg = await this.log.rotate();
     if (seg) this.enqueue(seg);
-    if (this.queued.length === 0) return;
-    const batch = this.queued.slice();
+    while (this.queued.length > 0) await this.loadStep(sql);
+  }
+
+  private async loadStep(sql: Sql): Promise<void> {
+    // At most about loadBatchEvents per load, so a backlog is worked off in bounded steps.
+    let take = 0;
+    for (let n = 0; take < this.queued.length && (take === 0 || n + this.queued[take].events <= this.options.loadBatchEvents); take++) {
+      n += this.queued[take].events;
+    }
+    const batch = this.queued.slice(0, take);
     const started = Date.now();
     const result = await loadSegments(
       sql,
