@@ -47,7 +47,7 @@ describe('rebuildAggregates', () => {
   test('repairs the day-keyed sketches of a day from its raw files', async () => {
     const before = await dashboard();
     const day = addDays(whole.from, 30);
-    for (const t of ['hll_users', 'hll_sessions', 'agg_day', 'dd_latency', 'hll_feature_users']) {
+    for (const t of ['hll_users', 'hll_crash_users', 'agg_day', 'dd_latency', 'hll_feature_users']) {
       await f.h.writer.run(`DELETE FROM ${t} WHERE day = $1::DATE`, [day]);
     }
     expect((await dashboard()).crash).not.toEqual(before.crash);
@@ -122,7 +122,7 @@ describe('retention: aggregates outlive the raw days', () => {
     const columns = await f.h.writer.all<{ table_name: string; column_name: string }>(`SELECT table_name, column_name FROM duckdb_columns()`);
     const aggregateColumns = columns.filter((c) => (AGGREGATE_TABLES as readonly string[]).includes(c.table_name));
     expect(aggregateColumns.length).toBeGreaterThan(20);
-    expect(aggregateColumns.filter((c) => c.table_name !== 'agg_name' && /^(id|user_hash|license_hash|session_id|event_id|first_ts)$/.test(c.column_name))).toEqual([]);
+    expect(aggregateColumns.filter((c) => !['agg_name', 'agg_dim_value'].includes(c.table_name) && /^(id|user_hash|license_hash|session_id|event_id|first_ts)$/.test(c.column_name))).toEqual([]);
   });
 
   test('rebuild skips the dropped days and keeps their aggregates', async () => {

@@ -2,6 +2,7 @@ import type { DuckDBValue } from '@duckdb/node-api';
 import type { DateRange, SegmentFilter } from '@telemetry/schema';
 import { DD_GAMMA, DD_ZERO_BUCKET } from './ddsketch.ts';
 import { HLL_M } from './hll.ts';
+import { KIND_CRASHED_SESSION, KIND_SESSION } from './tables.ts';
 
 /**
  * The DAILY_AGGREGATES export as one SELECT with bound parameters, over the aggregates only (so it
@@ -9,8 +10,8 @@ import { HLL_M } from './hll.ts';
  *   day, productId, appVersion, os, country, licenseType,
  *   events, users, sessions, crashes, crashedSessions, featureUses,
  *   latency: LIST(STRUCT(metric, count, p50, p90, p95, p99)), one entry per performance metric.
- * users and sessions are HyperLogLog estimates of one day and segment — at those sizes linear
- * counting, within about 0.1%; latency quantiles are DDSketch answers (within 1%).
+ * users are HyperLogLog estimates of one day and segment — at those sizes linear counting, within
+ * about 0.1%; sessions exact occurrence counts; latency quantiles DDSketch answers (within 1%).
  */
 export function exportDailyAggregates(range: DateRange, filter?: SegmentFilter | null): { sql: string; params: DuckDBValue[] } {
   // Lists travel as JSON text: DuckDB cannot bind an empty list of unknown type.
@@ -39,8 +40,10 @@ export function exportDailyAggregates(range: DateRange, filter?: SegmentFilter |
        WHERE ${inList(3, 'product_id')} AND ${inList(4, 'app_version')} AND ${inList(5, 'os')}
          AND ${inList(6, 'country')} AND ${inList(7, 'license_type')}),
      u AS (SELECT day, seg, count(*) AS nz, sum(pow(2.0, -CAST(rho AS INTEGER))) AS s FROM hll_users WHERE ${within} GROUP BY day, seg),
-     se AS (SELECT day, seg, count(*) AS nz, sum(pow(2.0, -CAST(rho AS INTEGER))) AS s FROM hll_sessions WHERE ${within} GROUP BY day, seg),
-     cs AS (SELECT day, seg, count(*) AS nz, sum(pow(2.0, -CAST(rho AS INTEGER))) AS s FROM hll_crash_sessions WHERE ${within} GROUP BY day, seg),
+     se AS (SELECT a AS day, key AS seg, sum(n) FILTER (WHERE kind = ${KIND_SESSION}) AS sessions,
+                   sum(n) FILTER (WHERE kind = ${KIND_CRASHED_SESSION}) AS crashed
+            FROM occ_cells WHERE kind IN (${KIND_SESSION}, ${KIND_CRASHED_SESSION}) AND arity = 1
+              AND a BETWEEN $1::DATE AND $2::DATE AND key IN (SELECT seg FROM sel) GROUP BY a, key),
      c AS (
        SELECT day, seg, mid, bucket,
               sum(n) OVER (PARTITION BY day, seg, mid ORDER BY bucket ROWS UNBOUNDED PRECEDING) AS cum,
@@ -55,11 +58,11 @@ export function exportDailyAggregates(range: DateRange, filter?: SegmentFilter |
               list({'metric': n.name, 'count': q.tot::BIGINT, 'p50': q.p50, 'p90': q.p90, 'p95': q.p95, 'p99': q.p99} ORDER BY n.name) AS latency
        FROM q JOIN agg_name n ON n.id = q.mid GROUP BY q.day, q.seg)
      SELECT d.day AS "day", g.product_id AS "productId", g.app_version AS "appVersion", g.os, g.country, g.license_type AS "licenseType",
-            d.events, ${estimateSql('u')} AS users, ${estimateSql('se')} AS sessions, d.crashes,
-            ${estimateSql('cs')} AS "crashedSessions", d.feature_uses AS "featureUses",
+            d.events, ${estimateSql('u')} AS users, coalesce(se.sessions, 0)::BIGINT AS sessions, d.crashes,
+            coalesce(se.crashed, 0)::BIGINT AS "crashedSessions", d.feature_uses AS "featureUses",
             coalesce(lat.latency, []) AS latency
      FROM agg_day d JOIN agg_segment g USING (seg)
-     LEFT JOIN u USING (day, seg) LEFT JOIN se USING (day, seg) LEFT JOIN cs USING (day, seg) LEFT JOIN lat USING (day, seg)
+     LEFT JOIN u USING (day, seg) LEFT JOIN se USING (day, seg) LEFT JOIN lat USING (day, seg)
      WHERE d.${within}
      ORDER BY d.day, g.product_id, g.app_version, g.os, g.country, g.license_type`;
   return { sql, params };

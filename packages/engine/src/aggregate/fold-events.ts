@@ -1,5 +1,6 @@
 import type { Sql } from '../storage/duck.ts';
 import { ddBucketSql } from './ddsketch.ts';
+import { SCOPE_DIMENSIONS } from './tables.ts';
 import { hllRegSql, hllRhoSql, sessionHashSql } from './hll.ts';
 
 /**
@@ -16,7 +17,8 @@ export async function foldEvents(sql: Sql, table: string): Promise<void> {
   await registerSegments(sql, table);
   await registerNames(sql, table);
   await sql.run(`CREATE OR REPLACE TEMP TABLE ab_ev AS
-    SELECT e.day, e.ts, e.type, e.product_id, e.user_hash, xor(e.user_hash, p.c) AS uid, e.session_id, e.value, s.seg, n.id AS nid
+    SELECT e.day, e.ts, e.type, e.product_id, e.user_hash, xor(e.user_hash, p.c) AS uid, e.session_id, e.value, s.seg, n.id AS nid,
+           s.v_app_version, s.v_os, s.v_country, s.v_license_type
     FROM (SELECT day, ts, type, product_id, user_hash, session_id, name, value, ${SEGMENT_VALUES} FROM ${table}) e
     JOIN agg_segment s ON ${SEGMENT_JOIN('s', 'e')}
     JOIN (SELECT product_id, md5_number_upper(product_id) AS c FROM (SELECT DISTINCT product_id FROM ${table})) p
@@ -24,34 +26,39 @@ export async function foldEvents(sql: Sql, table: string): Promise<void> {
     LEFT JOIN agg_name n ON n.name = e.name AND e.type IN ('feature_used', 'performance')`);
 
   await mergeSum(
+    sql,
     'agg_day',
     ['day', 'seg'],
     ['events', 'crashes', 'feature_uses'],
     `SELECT day, seg, count(*) AS events, count(*) FILTER (WHERE type = 'crash') AS crashes,
        count(*) FILTER (WHERE type = 'feature_used') AS feature_uses
      FROM ab_ev GROUP BY day, seg`,
-  )(sql);
+  );
   await mergeSum(
+    sql,
     'agg_feature_day',
     ['day', 'seg', 'fid'],
     ['uses'],
     `SELECT day, seg, nid AS fid, count(*) AS uses FROM ab_ev WHERE type = 'feature_used' AND nid IS NOT NULL GROUP BY ALL`,
-  )(sql);
+  );
   await mergeSum(
+    sql,
     'dd_latency',
     ['day', 'seg', 'mid', 'bucket'],
     ['n'],
     `SELECT day, seg, nid AS mid, ${ddBucketSql('value')} AS bucket, count(*) AS n
      FROM ab_ev WHERE type = 'performance' AND nid IS NOT NULL AND value IS NOT NULL AND isfinite(value) GROUP BY ALL`,
-  )(sql);
+  );
 
   const user = 'uid'; // userHashSql(product_id, user_hash), computed once above
-  const session = sessionHashSql('product_id', 'session_id');
   const daySeg = { day: 'day', seg: 'seg' };
   await mergeRegisters(sql, 'hll_users', daySeg, user, 'true');
-  await mergeRegisters(sql, 'hll_sessions', daySeg, session, 'true');
   await mergeRegisters(sql, 'hll_crash_users', daySeg, user, `type = 'crash'`);
-  await mergeRegisters(sql, 'hll_crash_sessions', daySeg, session, `type = 'crash'`);
+  // Sessions of the batch per day and segment (md5 per session, not per event): counted exactly as
+  // occurrence cells (occurrences.ts, kinds 4 and 5).
+  await sql.run(`CREATE OR REPLACE TEMP TABLE ab_sessions AS
+    SELECT day, seg, product_id, ${sessionHashSql('product_id', 'session_id')} AS sh, ts, crashed
+    FROM (SELECT day, seg, product_id, session_id, min(ts) AS ts, bool_or(type = 'crash') AS crashed FROM ab_ev GROUP BY ALL)`);
   await mergeRegisters(sql, 'hll_feature_users', { ...daySeg, fid: 'nid' }, user, `type = 'feature_used' AND nid IS NOT NULL`);
 }
 
@@ -63,10 +70,16 @@ export const SEGMENT_JOIN = (s: string, e: string): string =>
   ['product_id', 'app_version', 'os', 'country', 'license_type'].map((c) => `${s}.${c} = ${e}.${c}`).join(' AND ');
 
 async function registerSegments(sql: Sql, table: string): Promise<void> {
+  const values = SCOPE_DIMENSIONS.map((d) => `SELECT DISTINCT '${d}' AS dim, ${d} AS value FROM n`).join(' UNION ');
+  await sql.run(`INSERT INTO agg_dim_value
+    WITH n AS (SELECT DISTINCT ${SEGMENT_VALUES} FROM ${table}), v AS (${values})
+    SELECT (SELECT coalesce(max(id), 0) FROM agg_dim_value) + row_number() OVER (ORDER BY dim, value) AS id, dim, value
+    FROM v WHERE NOT EXISTS (SELECT 1 FROM agg_dim_value d WHERE d.dim = v.dim AND d.value = v.value)`);
+  const ids = SCOPE_DIMENSIONS.map((d) => `(SELECT id FROM agg_dim_value v WHERE v.dim = '${d}' AND v.value = n.${d}) AS v_${d}`).join(', ');
   await sql.run(`INSERT INTO agg_segment
     SELECT (SELECT coalesce(max(seg), 0) FROM agg_segment)
              + row_number() OVER (ORDER BY product_id, app_version, os, country, license_type) AS seg,
-           product_id, app_version, os, country, license_type
+           product_id, app_version, os, country, license_type, ${ids}
     FROM (SELECT DISTINCT product_id, ${SEGMENT_VALUES} FROM ${table}) n
     WHERE NOT EXISTS (SELECT 1 FROM agg_segment s WHERE ${SEGMENT_JOIN('s', 'n')})`);
 }
@@ -79,14 +92,13 @@ async function registerNames(sql: Sql, table: string): Promise<void> {
 }
 
 /** MERGE that adds `sums` of the source rows into the target rows with the same key. */
-export function mergeSum(target: string, keys: readonly string[], sums: readonly string[], source: string) {
+export async function mergeSum(sql: Sql, target: string, keys: readonly string[], sums: readonly string[], source: string): Promise<void> {
   const on = keys.map((k) => `t.${k} = s.${k}`).join(' AND ');
   const set = sums.map((c) => `${c} = t.${c} + s.${c}`).join(', ');
   const cols = [...keys, ...sums];
-  return (sql: Sql): Promise<void> =>
-    sql.run(`MERGE INTO ${target} t USING (${source}) s ON ${on}
-      WHEN MATCHED THEN UPDATE SET ${set}
-      WHEN NOT MATCHED THEN INSERT (${cols.join(', ')}) VALUES (${cols.map((c) => `s.${c}`).join(', ')})`);
+  await sql.run(`MERGE INTO ${target} t USING (${source}) s ON ${on}
+    WHEN MATCHED THEN UPDATE SET ${set}
+    WHEN NOT MATCHED THEN INSERT (${cols.join(', ')}) VALUES (${cols.map((c) => `s.${c}`).join(', ')})`);
 }
 
 /**
@@ -120,12 +132,21 @@ export async function mergeMaxRows(sql: Sql, target: string, keys: readonly stri
     WHEN NOT MATCHED THEN INSERT (${cols.join(', ')}) VALUES (${cols.map((c) => `s.${c}`).join(', ')})`);
 }
 
+/**
+ * Counts the change (queries memoize answers per version) and records the dictionaries' high-water
+ * marks, so a query learns whether anything is new from one small read.
+ */
 export async function bumpVersion(sql: Sql): Promise<void> {
-  await sql.run(`UPDATE agg_meta SET value = value + 1 WHERE key = 'version'`);
+  await sql.run(`UPDATE agg_meta SET value = CASE key
+      WHEN 'version' THEN value + 1
+      WHEN 'max_seg' THEN (SELECT coalesce(max(seg), 0) FROM agg_segment)
+      WHEN 'max_name' THEN (SELECT coalesce(max(id), 0) FROM agg_name)
+      WHEN 'max_dim_value' THEN (SELECT coalesce(max(id), 0) FROM agg_dim_value)
+      ELSE value END`);
 }
 
 export async function dropBatchTemps(sql: Sql): Promise<void> {
-  const temps = ['ab_ev', 'oc_bd', 'oc_ent', 'oc_check', 'oc_known', 'oc_new', 'oc_touch', 'oc_old', 'oc_lists', 'oc_w', 'oc_aff', 'rb_src', 'rb_days'];
+  const temps = ['ab_ev', 'ab_sessions', 'oc_bd', 'oc_ent', 'oc_check', 'oc_known', 'oc_new', 'oc_class', 'oc_fast', 'oc_touch', 'oc_old', 'oc_lists', 'oc_w', 'oc_aff', 'rb_src', 'rb_days'];
   await sql.run(temps.map((t) => `DROP TABLE IF EXISTS ${t};`).join(' '));
 }
 

@@ -195,64 +195,74 @@ export function slidingEstimates(
 ): Float64Array[] {
   const n = days.length;
   // Stable counting sort by day, then by register: entries of one register end up in day order.
-  const byDay = countingOrder(days, nDays, null);
-  const order = countingOrder(regs, HLL_M, byDay);
+  // Copied out in that order so the window passes below read memory sequentially.
+  const order = countingOrder(regs, HLL_M, countingOrder(days, nDays, null));
+  const sDay = new Int32Array(n);
+  const sRho = new Uint8Array(n);
+  const regEnd: number[] = [];
+  for (let j = 0; j < n; j++) {
+    const i = order[j];
+    sDay[j] = days[i];
+    sRho[j] = rhos[i];
+    if (j + 1 === n || regs[order[j + 1]] !== regs[i]) regEnd.push(j + 1);
+  }
   const out: Float64Array[] = [];
-  const nzDiff = new Float64Array(nDays + 1);
+  const nzDiff = new Int32Array(nDays + 1);
   const sDiff = new Float64Array(nDays + 1);
   const dqDay = new Int32Array(n + 1);
   const dqVal = new Int32Array(n + 1);
   for (const w of windows) {
     nzDiff.fill(0);
     sDiff.fill(0);
-    const emit = (from: number, to: number, v: number): void => {
-      if (v === 0 || from >= to) return;
-      const p = v >= HLL_MAX_RHO ? 0 : POW2_NEG[v];
-      nzDiff[from] += 1;
-      nzDiff[to] -= 1;
-      sDiff[from] += p;
-      sDiff[to] -= p;
-    };
     let j = 0;
-    while (j < n) {
-      const r = regs[order[j]];
+    for (const end of regEnd) {
       let head = 0;
       let tail = 0;
       let cur = 0;
-      while (j < n && regs[order[j]] === r) {
-        const i = order[j++];
-        const d = days[i];
-        const v = rhos[i];
+      for (; j <= end; j++) {
+        // One past the register's last entry flushes the deque up to nDays.
+        const last = j === end;
+        const d = last ? nDays + w : sDay[j];
         while (tail > head && dqDay[head] + w <= d) {
-          const until = dqDay[head] + w;
-          emit(cur, until, dqVal[head]);
-          cur = until;
+          const until = Math.min(dqDay[head] + w, nDays);
+          if (until > cur) {
+            const v = dqVal[head];
+            nzDiff[cur]++;
+            nzDiff[until]--;
+            const p = v >= HLL_MAX_RHO ? 0 : POW2_NEG[v];
+            sDiff[cur] += p;
+            sDiff[until] -= p;
+            cur = until;
+          }
           head++;
         }
+        if (last) break;
         if (d > cur) {
-          emit(cur, d, tail > head ? dqVal[head] : 0);
+          if (tail > head) {
+            const v = dqVal[head];
+            nzDiff[cur]++;
+            nzDiff[d]--;
+            const p = v >= HLL_MAX_RHO ? 0 : POW2_NEG[v];
+            sDiff[cur] += p;
+            sDiff[d] -= p;
+          }
           cur = d;
         }
+        const v = sRho[j];
         while (tail > head && dqVal[tail - 1] <= v) tail--;
         dqDay[tail] = d;
         dqVal[tail] = v;
         tail++;
       }
-      while (tail > head) {
-        const until = Math.min(dqDay[head] + w, nDays);
-        emit(cur, until, dqVal[head]);
-        cur = Math.max(cur, until);
-        head++;
-      }
     }
     const est = new Float64Array(nDays);
     let nz = 0;
-    let s = 0;
+    let sum = 0;
     for (let d = 0; d < nDays; d++) {
       nz += nzDiff[d];
-      s += sDiff[d];
+      sum += sDiff[d];
       // Registers at HLL_MAX_RHO were counted with weight 0: never reached by 64-bit hashes in practice.
-      est[d] = hllEstimate(Math.round(nz), Math.max(0, s));
+      est[d] = hllEstimate(nz, Math.max(0, sum));
     }
     out.push(est);
   }

@@ -80,9 +80,17 @@ test('exact cells do not depend on arrival order', async () => {
               refRetention(stored, whole, g, 30, day(DAYS - 1)),
             );
           }
-          const filter: SegmentFilter = { appVersions: ['2'] };
-          expect(await retentionCohorts(h.ctx, { range: whole, filter })).toEqual(
-            refRetention(stored, whole, 'WEEK', 12, day(DAYS - 1), filter, 'first-event'),
+          const one: SegmentFilter = { appVersions: ['2'] };
+          expect(await retentionCohorts(h.ctx, { range: whole, filter: one })).toEqual(refRetention(stored, whole, 'WEEK', 12, day(DAYS - 1), one));
+          expect(await activeUsers(h.ctx, { range, breakdownBy: 'APP_VERSION' })).toEqual(refActiveUsers(stored, range, {}, 'APP_VERSION'));
+          const two: SegmentFilter = { appVersions: ['2', '3'] };
+          expect(await retentionCohorts(h.ctx, { range: whole, filter: two })).toEqual(
+            refRetention(stored, whole, 'WEEK', 12, day(DAYS - 1), two, 'first-event'),
+          );
+          const sessions = await crashRate(h.ctx, { range, granularity: 'WEEK', breakdownBy: 'APP_VERSION' });
+          const refSessions = refCrashRate(stored, range, 'WEEK', {}, 'APP_VERSION');
+          expect(sessions.map((p) => [p.period, p.segment, p.sessions, p.crashedSessions, p.activeUsers])).toEqual(
+            refSessions.map((p) => [p.period, p.segment, p.sessions, p.crashedSessions, p.activeUsers]),
           );
         } finally {
           await h.close();

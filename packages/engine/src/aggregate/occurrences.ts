@@ -2,7 +2,7 @@ import type { Sql } from '../storage/duck.ts';
 import { mergeMaxRows, mergeSum } from './fold-events.ts';
 import { hllRegSql, hllRhoSql, userHashSql } from './hll.ts';
 import { periodStartSql } from './periods.ts';
-import { KIND_FEATURE_USER, KIND_USER } from './tables.ts';
+import { KIND_CRASHED_SESSION, KIND_FEATURE_USER, KIND_SCOPE_USER, KIND_SESSION, KIND_USER } from './tables.ts';
 
 /**
  * Exact counts that need to know an entity's history: distinct users over any day interval, users of
@@ -10,8 +10,9 @@ import { KIND_FEATURE_USER, KIND_USER } from './tables.ts';
  * and first-use histograms. They are derived here, at ingest time, from small per-entity state
  * (state_entity, state_days — hashed ids only) into anonymous cells; queries never read the state.
  *
- * An entity is a user (kind 1) or a (user, feature) pair (kind 2). Its active days d1 < d2 < … are
- * summarized by cells that queries can add up over any interval [x, y]:
+ * An entity is a user, a (user, feature) pair, a user within one dimension value, or a session within
+ * a segment (KIND_* in tables.ts). Its active days d1 < d2 < … are summarized by cells that queries
+ * can add up over any interval [x, y]:
  *   arity 1 (a = b = d_i), arity 2 (a, b) = (d_i, d_i+1), arity 3 (a, b) = (d_i, d_i+2).
  * The days of one entity inside [x, y] are a run of consecutive d_i, so
  *   entities active in [x, y]      = Σ arity1 − Σ arity2   (a run of k days: k − (k − 1) = 1)
@@ -26,6 +27,14 @@ import { KIND_FEATURE_USER, KIND_USER } from './tables.ts';
  */
 
 const ENTITY = 'kind, product_id, id, key';
+
+/**
+ * The segment a cohort cell is filed under: the first event's for kind 1 (segment filters fall back
+ * to it), the product's lowest segment id for kind 3 (its cells are only ever filtered by product).
+ */
+const COHORT_SEG = (kind: string, seg: string, product: string): string =>
+  `CASE WHEN ${kind} = ${KIND_SCOPE_USER} THEN (SELECT min(ps.seg) FROM agg_segment ps WHERE ps.product_id = ${product}) ELSE ${seg} END`;
+
 const ENTITY_WINDOW = `(PARTITION BY kind, product_id, id, key, sign ORDER BY day)`;
 
 /**
@@ -44,18 +53,21 @@ export async function foldOccurrences(sql: Sql): Promise<void> {
     SELECT d.kind, d.product_id, d.id, d.key, d.day, d.seg FROM oc_bd d JOIN oc_ent e USING (${ENTITY})
     WHERE e.last1 IS NOT NULL AND d.day < e.last1 AND d.day IS DISTINCT FROM e.last2`);
   const checks = (await sql.one<{ n: number }>(`SELECT count(*) AS n FROM oc_check`))?.n ?? 0;
-  // Written as an inner join so DuckDB builds its hash table on the few rows to check, not on state_days.
-  await sql.run(`CREATE OR REPLACE TEMP TABLE oc_known AS
-    SELECT c.kind, c.product_id, c.id, c.key, c.day, c.seg FROM ${checks > 0 ? 'state_days' : '(SELECT * FROM state_days LIMIT 0)'} s
-    JOIN oc_check c ON s.kind = c.kind AND s.product_id = c.product_id AND s.id = c.id AND s.key = c.key AND s.day = c.day`);
+  if (checks > 0) {
+    // An inner join, so DuckDB builds its hash table on the few rows to check, not on state_days.
+    await sql.run(`CREATE OR REPLACE TEMP TABLE oc_known AS
+      SELECT c.kind, c.product_id, c.id, c.key, c.day, c.seg FROM state_days s
+      JOIN oc_check c ON s.kind = c.kind AND s.product_id = c.product_id AND s.id = c.id AND s.key = c.key AND s.day = c.day`);
+  }
   await sql.run(`CREATE OR REPLACE TEMP TABLE oc_new AS
     SELECT d.kind, d.product_id, d.id, d.key, d.day, d.seg FROM oc_bd d JOIN oc_ent e USING (${ENTITY})
     WHERE e.last1 IS NULL OR d.day > e.last1
-    UNION ALL
-    (SELECT * FROM oc_check EXCEPT SELECT * FROM oc_known)`);
+    ${checks > 0 ? 'UNION ALL (SELECT * FROM oc_check EXCEPT SELECT * FROM oc_known)' : ''}`);
 
   // Entities whose cells change: new days, or an earlier first event (its segment attributes cohorts).
-  await sql.run(`CREATE OR REPLACE TEMP TABLE oc_touch AS
+  // Slow ones (a late day before a known one, or a new first event) are re-folded from their full
+  // day lists; the others — nearly all — take the fast path below.
+  await sql.run(`CREATE OR REPLACE TEMP TABLE oc_class AS
     WITH n AS (SELECT ${ENTITY}, min(day) AS min_new FROM oc_new GROUP BY ALL),
     t AS (
       SELECT e.*, n.min_new,
@@ -68,27 +80,99 @@ export async function foldOccurrences(sql: Sql): Promise<void> {
            (old_ts IS NOT NULL AND (first_changed OR min_new < last1)) AS slow,
            last1, last1_seg, last2, last2_seg
     FROM t WHERE min_new IS NOT NULL OR first_changed`);
-
-  // The day lists before (sign -1) and after (sign +1) the batch: the two latest days for in-order
-  // entities, the full list for the others.
-  await sql.run(`CREATE OR REPLACE TEMP TABLE oc_old AS
-    SELECT t.kind, t.product_id, t.id, t.key, u.d.day AS day, u.d.seg AS seg
-    FROM oc_touch t, unnest([{'day': t.last2, 'seg': t.last2_seg}, {'day': t.last1, 'seg': t.last1_seg}]) AS u(d)
-    WHERE t.old_ts IS NOT NULL AND NOT t.slow AND u.d.day IS NOT NULL
-    UNION ALL
-    SELECT s.kind, s.product_id, s.id, s.key, s.day, s.seg
-    FROM state_days s JOIN (SELECT ${ENTITY} FROM oc_touch WHERE slow) t USING (${ENTITY})`);
-  await sql.run(`CREATE OR REPLACE TEMP TABLE oc_lists AS
-    SELECT ${ENTITY}, day, seg, -1 AS sign FROM oc_old
-    UNION ALL SELECT ${ENTITY}, day, seg, 1 FROM oc_old
-    UNION ALL SELECT ${ENTITY}, day, seg, 1 FROM oc_new`);
-
-  await foldListDeltas(sql);
-  await foldRepeatWitnesses(sql, 'added');
+  await foldInOrder(sql);
+  const slow = (await sql.one<{ n: number }>(`SELECT count(*) AS n FROM oc_class WHERE slow`))?.n ?? 0;
+  if (slow > 0) {
+    await sql.run(`CREATE OR REPLACE TEMP TABLE oc_touch AS SELECT * FROM oc_class WHERE slow`);
+    await sql.run(`CREATE OR REPLACE TEMP TABLE oc_old AS
+      SELECT s.kind, s.product_id, s.id, s.key, s.day, s.seg
+      FROM state_days s JOIN (SELECT ${ENTITY} FROM oc_touch) t USING (${ENTITY})`);
+    await sql.run(`CREATE OR REPLACE TEMP TABLE oc_lists AS
+      SELECT ${ENTITY}, day, seg, -1 AS sign FROM oc_old
+      UNION ALL SELECT ${ENTITY}, day, seg, 1 FROM oc_old
+      UNION ALL SELECT n.kind, n.product_id, n.id, n.key, n.day, n.seg, 1 FROM oc_new n SEMI JOIN oc_touch t USING (${ENTITY})`);
+    await foldListDeltas(sql);
+    await foldRepeatWitnesses(sql, 'added');
+  }
   await sql.run(`INSERT INTO state_days SELECT ${ENTITY}, day, seg FROM oc_new`);
 }
 
-/** Per entity and day of the batch `ab_ev`: the earliest event and its segment (temp table oc_bd). */
+/**
+ * The fast path: entities whose new days all follow their latest known day (or that are new). Each
+ * new day's predecessors are the previous new day or the stored latest days, so every changed cell is
+ * a new one: +1 per day (arity 1), per (predecessor, day) (arity 2) and per (second predecessor, day)
+ * (arity 3, features); a cohort period counts when no earlier day fell in it; a new (user, feature)
+ * adds its first use.
+ */
+async function foldInOrder(sql: Sql): Promise<void> {
+  await sql.run(`CREATE OR REPLACE TEMP TABLE oc_fast AS
+    SELECT n.kind, n.product_id, n.id, n.key, n.day, n.seg,
+           coalesce(lag(n.day) OVER w, c.last1) AS p1,
+           CASE WHEN lag(n.day) OVER w IS NULL THEN c.last1_seg ELSE lag(n.seg) OVER w END AS s1,
+           CASE WHEN lag(n.day, 2) OVER w IS NOT NULL THEN lag(n.day, 2) OVER w
+                WHEN lag(n.day) OVER w IS NOT NULL THEN c.last1 ELSE c.last2 END AS p2,
+           CASE WHEN lead(n.day) OVER w IS NULL THEN 1 WHEN lead(n.day, 2) OVER w IS NULL THEN 2 ELSE 3 END AS newest,
+           c.last1 AS old_last1, c.last1_seg AS old_last1_seg, c.old_ts, c.new_ts, c.new_seg
+    FROM oc_new n JOIN oc_class c USING (${ENTITY})
+    WHERE NOT c.slow
+    WINDOW w AS (PARTITION BY n.kind, n.product_id, n.id, n.key ORDER BY n.day)`);
+  await mergeSum(
+    sql,
+    'occ_cells',
+    ['kind', 'product_id', 'key', 'arity', 'a', 'b'],
+    ['n'],
+    `SELECT kind, product_id, key, arity, a, b, count(*)::BIGINT AS n FROM (
+       SELECT kind, product_id, key, 1::UTINYINT AS arity, day AS a, day AS b FROM oc_fast
+       UNION ALL SELECT kind, product_id, key, 2::UTINYINT, p1, day FROM oc_fast WHERE p1 IS NOT NULL
+       UNION ALL SELECT kind, product_id, key, 3::UTINYINT, p2, day FROM oc_fast WHERE p2 IS NOT NULL AND kind = ${KIND_FEATURE_USER})
+     GROUP BY ALL`,
+  );
+  await mergeSum(
+    sql,
+    'cohort_cells',
+    ['kind', 'key', 'seg', 'g', 'cohort', 'period'],
+    ['users'],
+    `SELECT kind, key, seg, g, cohort, period, count(*)::BIGINT AS users FROM (
+       SELECT DISTINCT f.kind, f.key, f.product_id, f.id, ${COHORT_SEG('f.kind', 'f.new_seg', 'f.product_id')} AS seg, g.g,
+              ${periodStartSql('g.g', 'CAST(f.new_ts AS DATE)')} AS cohort, ${periodStartSql('g.g', 'f.day')} AS period
+       FROM oc_fast f, (VALUES (0), (1), (2)) AS g(g)
+       WHERE f.kind IN (${KIND_USER}, ${KIND_SCOPE_USER})
+         AND (f.old_last1 IS NULL OR ${periodStartSql('g.g', 'f.day')} <> ${periodStartSql('g.g', 'f.old_last1')}))
+     GROUP BY ALL`,
+  );
+  await mergeSum(
+    sql,
+    'first_use_cells',
+    ['seg', 'fid', 'day'],
+    ['users'],
+    `SELECT new_seg AS seg, key AS fid, CAST(new_ts AS DATE) AS day, count(*)::BIGINT AS users
+     FROM oc_fast WHERE kind = ${KIND_FEATURE_USER} AND old_ts IS NULL AND newest = 1 GROUP BY ALL`,
+  );
+  const hash = userHashSql('product_id', 'id');
+  await mergeMaxRows(
+    sql,
+    'hll_feature_repeat',
+    ['day', 'prev_day', 'seg', 'prev_seg', 'fid'],
+    `SELECT day, p1 AS prev_day, seg, s1 AS prev_seg, key AS fid, ${hllRegSql(hash)} AS reg, max(${hllRhoSql(hash)}) AS rho
+     FROM oc_fast WHERE kind = ${KIND_FEATURE_USER} AND p1 IS NOT NULL GROUP BY ALL`,
+  );
+  await sql.run(`MERGE INTO state_entity s USING (
+      SELECT kind, product_id, id, key, any_value(new_ts) AS new_ts, any_value(new_seg) AS new_seg,
+             max(day) FILTER (WHERE newest = 1) AS last1, max(seg) FILTER (WHERE newest = 1) AS last1_seg,
+             coalesce(max(day) FILTER (WHERE newest = 2), any_value(old_last1)) AS last2,
+             CASE WHEN count(*) >= 2 THEN max(seg) FILTER (WHERE newest = 2) ELSE any_value(old_last1_seg) END AS last2_seg
+      FROM oc_fast GROUP BY kind, product_id, id, key) n
+    ON s.kind = n.kind AND s.product_id = n.product_id AND s.id = n.id AND s.key = n.key
+    WHEN MATCHED THEN UPDATE SET last1 = n.last1, last1_seg = n.last1_seg, last2 = n.last2, last2_seg = n.last2_seg
+    WHEN NOT MATCHED THEN INSERT VALUES
+      (n.kind, n.product_id, n.id, n.key, n.new_ts, n.new_seg, n.last1, n.last1_seg, n.last2, n.last2_seg)`);
+}
+
+/**
+ * Per entity and day of the batch (`ab_ev`, `ab_sessions`): the earliest event and its segment
+ * (temp table oc_bd). Users also count once per dimension value they had that day (kind 3), sessions
+ * once per segment (kinds 4, 5).
+ */
 export async function buildBatchDays(sql: Sql): Promise<void> {
   await sql.run(`CREATE OR REPLACE TEMP TABLE oc_bd AS
     SELECT ${KIND_USER}::UTINYINT AS kind, product_id, user_hash AS id, 0 AS key, day,
@@ -96,7 +180,17 @@ export async function buildBatchDays(sql: Sql): Promise<void> {
     FROM ab_ev GROUP BY product_id, user_hash, day
     UNION ALL
     SELECT ${KIND_FEATURE_USER}::UTINYINT, product_id, user_hash, nid, day, min(ts), arg_min(seg, (ts, seg))
-    FROM ab_ev WHERE type = 'feature_used' AND nid IS NOT NULL GROUP BY product_id, user_hash, nid, day`);
+    FROM ab_ev WHERE type = 'feature_used' AND nid IS NOT NULL GROUP BY product_id, user_hash, nid, day
+    UNION ALL
+    SELECT ${KIND_SCOPE_USER}::UTINYINT, product_id, user_hash, key, day, min(ts), arg_min(seg, (ts, seg))
+    FROM (SELECT product_id, user_hash, day, ts, seg, unnest([v_app_version, v_os, v_country, v_license_type]) AS key
+          FROM (SELECT product_id, user_hash, day, seg, v_app_version, v_os, v_country, v_license_type, min(ts) AS ts
+                FROM ab_ev GROUP BY ALL))
+    GROUP BY product_id, user_hash, key, day
+    UNION ALL
+    SELECT ${KIND_SESSION}::UTINYINT, product_id, sh, seg, day, ts, seg FROM ab_sessions
+    UNION ALL
+    SELECT ${KIND_CRASHED_SESSION}::UTINYINT, product_id, sh, seg, day, ts, seg FROM ab_sessions WHERE crashed`);
 }
 
 /**
@@ -110,6 +204,7 @@ export async function foldListDeltas(sql: Sql): Promise<void> {
     SELECT *, lag(day) OVER w AS a1, lag(seg) OVER w AS s1, lag(day, 2) OVER w AS a2
     FROM oc_lists WINDOW w AS ${ENTITY_WINDOW}`);
   await mergeSum(
+    sql,
     'occ_cells',
     ['kind', 'product_id', 'key', 'arity', 'a', 'b'],
     ['n'],
@@ -118,25 +213,27 @@ export async function foldListDeltas(sql: Sql): Promise<void> {
        UNION ALL SELECT kind, product_id, key, 2::UTINYINT, a1, day, sign FROM oc_w WHERE a1 IS NOT NULL
        UNION ALL SELECT kind, product_id, key, 3::UTINYINT, a2, day, sign FROM oc_w WHERE a2 IS NOT NULL AND kind = ${KIND_FEATURE_USER})
      GROUP BY ALL HAVING sum(sign) <> 0`,
-  )(sql);
+  );
 
   // A user counts once per (cohort, period): distinct per list before summing the signs. The cohort
   // (and its segment) may differ between the two lists when a late event moved the first event.
   await mergeSum(
+    sql,
     'cohort_cells',
-    ['seg', 'g', 'cohort', 'period'],
+    ['kind', 'key', 'seg', 'g', 'cohort', 'period'],
     ['users'],
-    `SELECT seg, g, cohort, period, sum(sign)::BIGINT AS users FROM (
-       SELECT DISTINCT l.product_id, l.id, l.sign, g.g,
-              CASE WHEN l.sign < 0 THEN t.old_seg ELSE t.new_seg END AS seg,
+    `SELECT kind, key, seg, g, cohort, period, sum(sign)::BIGINT AS users FROM (
+       SELECT DISTINCT l.kind, l.key, l.product_id, l.id, l.sign, g.g,
+              ${COHORT_SEG('l.kind', 'CASE WHEN l.sign < 0 THEN t.old_seg ELSE t.new_seg END', 'l.product_id')} AS seg,
               ${periodStartSql('g.g', 'CAST(CASE WHEN l.sign < 0 THEN t.old_ts ELSE t.new_ts END AS DATE)')} AS cohort,
               ${periodStartSql('g.g', 'l.day')} AS period
        FROM oc_lists l JOIN oc_touch t USING (${ENTITY}), (VALUES (0), (1), (2)) AS g(g)
-       WHERE l.kind = ${KIND_USER})
+       WHERE l.kind IN (${KIND_USER}, ${KIND_SCOPE_USER}))
      GROUP BY ALL HAVING sum(sign) <> 0`,
-  )(sql);
+  );
 
   await mergeSum(
+    sql,
     'first_use_cells',
     ['seg', 'fid', 'day'],
     ['users'],
@@ -147,17 +244,21 @@ export async function foldListDeltas(sql: Sql): Promise<void> {
        SELECT new_seg, key, CAST(new_ts AS DATE), 1 FROM oc_touch
        WHERE kind = ${KIND_FEATURE_USER} AND first_changed AND new_ts IS NOT NULL)
      GROUP BY ALL HAVING sum(sign) <> 0`,
-  )(sql);
+  );
 
   // New summaries; an entity whose new list is empty (rebuild only) disappears.
-  await sql.run(`DELETE FROM state_entity s USING oc_touch t
-    WHERE s.kind = t.kind AND s.product_id = t.product_id AND s.id = t.id AND s.key = t.key`);
-  await sql.run(`INSERT INTO state_entity
-    SELECT t.kind, t.product_id, t.id, t.key, t.new_ts, t.new_seg, l.top[1].day, l.top[1].seg, l.top[2].day, l.top[2].seg
-    FROM oc_touch t
-    JOIN (SELECT ${ENTITY}, arg_max({'day': day, 'seg': seg}, day, 2) AS top FROM oc_lists WHERE sign > 0 GROUP BY ALL) l
-      USING (${ENTITY})
-    WHERE t.new_ts IS NOT NULL`);
+  await sql.run(`MERGE INTO state_entity s USING (
+      SELECT t.kind, t.product_id, t.id, t.key, t.new_ts, t.new_seg,
+             l.top[1].day AS last1, l.top[1].seg AS last1_seg, l.top[2].day AS last2, l.top[2].seg AS last2_seg
+      FROM oc_touch t
+      LEFT JOIN (SELECT ${ENTITY}, arg_max({'day': day, 'seg': seg}, day, 2) AS top FROM oc_lists WHERE sign > 0 GROUP BY ALL) l
+        USING (${ENTITY})) n
+    ON s.kind = n.kind AND s.product_id = n.product_id AND s.id = n.id AND s.key = n.key
+    WHEN MATCHED AND n.new_ts IS NULL THEN DELETE
+    WHEN MATCHED THEN UPDATE SET first_ts = n.new_ts, first_seg = n.new_seg, last1 = n.last1, last1_seg = n.last1_seg,
+      last2 = n.last2, last2_seg = n.last2_seg
+    WHEN NOT MATCHED AND n.new_ts IS NOT NULL THEN INSERT VALUES
+      (n.kind, n.product_id, n.id, n.key, n.new_ts, n.new_seg, n.last1, n.last1_seg, n.last2, n.last2_seg)`);
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Day } from '@telemetry/schema';
 import type { Sql } from '../storage/duck.ts';
 import { dayFromIndex, dayIndex, monthStart, weekStart } from './periods.ts';
-import { KIND_USER } from './tables.ts';
+import { KIND_CRASHED_SESSION, KIND_FEATURE_USER, KIND_SCOPE_USER, KIND_SESSION, KIND_USER } from './tables.ts';
 
 export interface PruneReport {
   /** Users whose state was removed (no event within the storage duration). */
@@ -28,8 +28,9 @@ export async function pruneUserState(sql: Sql, keptFrom: Day): Promise<PruneRepo
   const users =
     (await sql.one<{ n: number }>(`SELECT count(*) AS n FROM state_entity WHERE kind = ${KIND_USER} AND last1 < $1::DATE`, [keptFrom]))?.n ?? 0;
   const before = (await sql.one<{ e: number; d: number }>(`SELECT (SELECT count(*) FROM state_entity) AS e, (SELECT count(*) FROM state_days) AS d`))!;
-  await sql.run(`DELETE FROM state_entity WHERE kind = ${KIND_USER} AND last1 < $1::DATE`, [keptFrom]);
-  await sql.run(`DELETE FROM state_entity s WHERE kind <> ${KIND_USER} AND NOT EXISTS (
+  // Users and sessions go when not seen since keptFrom; a user's feature and scope entities go with it.
+  await sql.run(`DELETE FROM state_entity WHERE kind IN (${KIND_USER}, ${KIND_SESSION}, ${KIND_CRASHED_SESSION}) AND last1 < $1::DATE`, [keptFrom]);
+  await sql.run(`DELETE FROM state_entity s WHERE kind IN (${KIND_FEATURE_USER}, ${KIND_SCOPE_USER}) AND NOT EXISTS (
       SELECT 1 FROM state_entity u WHERE u.kind = ${KIND_USER} AND u.product_id = s.product_id AND u.id = s.id)`);
   await sql.run(`DELETE FROM state_days WHERE day < $1::DATE`, [boundary]);
   await sql.run(`DELETE FROM state_days d WHERE NOT EXISTS (
@@ -44,6 +45,7 @@ export async function pruneUserState(sql: Sql, keptFrom: Day): Promise<PruneRepo
  * hold no pseudonym, and sketches cannot subtract one user); if the same id comes back it is new.
  */
 export async function eraseUserState(sql: Sql, userHash: string): Promise<void> {
-  await sql.run(`DELETE FROM state_entity WHERE id = $1::UBIGINT`, [userHash]);
-  await sql.run(`DELETE FROM state_days WHERE id = $1::UBIGINT`, [userHash]);
+  const users = `kind IN (${KIND_USER}, ${KIND_FEATURE_USER}, ${KIND_SCOPE_USER}) AND id = $1::UBIGINT`;
+  await sql.run(`DELETE FROM state_entity WHERE ${users}`, [userHash]);
+  await sql.run(`DELETE FROM state_days WHERE ${users}`, [userHash]);
 }

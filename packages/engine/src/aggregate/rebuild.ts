@@ -11,9 +11,7 @@ const DAY_KEYED = [
   'agg_feature_day',
   'dd_latency',
   'hll_users',
-  'hll_sessions',
   'hll_crash_users',
-  'hll_crash_sessions',
   'hll_feature_users',
   'hll_feature_repeat',
 ] as const;

@@ -16,8 +16,12 @@ import type { Sql } from '../storage/duck.ts';
 const DDL: readonly string[] = [
   // --- dictionaries and version
   `CREATE TABLE IF NOT EXISTS agg_meta (key VARCHAR PRIMARY KEY, value BIGINT NOT NULL)`,
+  /** Each segment with its four non-product attribute values and their agg_dim_value ids. */
   `CREATE TABLE IF NOT EXISTS agg_segment (
-     seg INTEGER PRIMARY KEY, product_id VARCHAR NOT NULL, app_version VARCHAR, os VARCHAR, country VARCHAR, license_type VARCHAR)`,
+     seg INTEGER PRIMARY KEY, product_id VARCHAR NOT NULL, app_version VARCHAR, os VARCHAR, country VARCHAR, license_type VARCHAR,
+     v_app_version INTEGER, v_os INTEGER, v_country INTEGER, v_license_type INTEGER)`,
+  /** One id per (dimension column, value): the key of per-value user scopes (kind 3). */
+  `CREATE TABLE IF NOT EXISTS agg_dim_value (id INTEGER PRIMARY KEY, dim VARCHAR NOT NULL, value VARCHAR NOT NULL)`,
   /** Feature names and performance metric names share one dictionary. */
   `CREATE TABLE IF NOT EXISTS agg_name (id INTEGER PRIMARY KEY, name VARCHAR NOT NULL UNIQUE)`,
 
@@ -30,9 +34,7 @@ const DDL: readonly string[] = [
 
   // --- aggregates: HyperLogLog registers per (day, segment[, feature]) — see hll.ts
   `CREATE TABLE IF NOT EXISTS hll_users (day DATE NOT NULL, seg INTEGER NOT NULL, reg USMALLINT NOT NULL, rho UTINYINT NOT NULL)`,
-  `CREATE TABLE IF NOT EXISTS hll_sessions (day DATE NOT NULL, seg INTEGER NOT NULL, reg USMALLINT NOT NULL, rho UTINYINT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS hll_crash_users (day DATE NOT NULL, seg INTEGER NOT NULL, reg USMALLINT NOT NULL, rho UTINYINT NOT NULL)`,
-  `CREATE TABLE IF NOT EXISTS hll_crash_sessions (day DATE NOT NULL, seg INTEGER NOT NULL, reg USMALLINT NOT NULL, rho UTINYINT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS hll_feature_users (
      day DATE NOT NULL, seg INTEGER NOT NULL, fid INTEGER NOT NULL, reg USMALLINT NOT NULL, rho UTINYINT NOT NULL)`,
   /**
@@ -49,7 +51,7 @@ const DDL: readonly string[] = [
 
   // --- aggregates: exact cells derived from per-entity state (occurrences.ts)
   /**
-   * Per product, for users (kind 1) and (user, feature) pairs (kind 2, key = feature id):
+   * Per product and entity kind (see KIND_*; key = feature id, dimension value id or segment):
    * arity 1: entities active on day a (= b); arity 2: consecutive active days (a, b) of one entity;
    * arity 3: consecutive triples, keyed by their outer days (a, b). Distinct entities over [x, y] =
    * Σ arity1 − Σ arity2 inside [x, y]; entities active on ≥ 2 days = Σ arity2 − Σ arity3.
@@ -57,17 +59,22 @@ const DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS occ_cells (
      kind UTINYINT NOT NULL, product_id VARCHAR NOT NULL, key INTEGER NOT NULL, arity UTINYINT NOT NULL,
      a DATE NOT NULL, b DATE NOT NULL, n BIGINT NOT NULL)`,
-  /** Users of a cohort (first-seen period) active in a period, per granularity and first-event segment. */
+  /**
+   * Users of a cohort (first-seen period) active in a period, per granularity: for kind 1 over all
+   * events of the product, `seg` being the segment of the user's first event; for kind 3 over the
+   * events with one dimension value (key), `seg` standing for the product only (its lowest segment id).
+   */
   `CREATE TABLE IF NOT EXISTS cohort_cells (
-     seg INTEGER NOT NULL, g UTINYINT NOT NULL, cohort DATE NOT NULL, period DATE NOT NULL, users BIGINT NOT NULL)`,
+     kind UTINYINT NOT NULL, key INTEGER NOT NULL, seg INTEGER NOT NULL, g UTINYINT NOT NULL, cohort DATE NOT NULL,
+     period DATE NOT NULL, users BIGINT NOT NULL)`,
   /** Users whose first-ever use of a feature fell on `day`, by the segment of that first use. */
   `CREATE TABLE IF NOT EXISTS first_use_cells (
      seg INTEGER NOT NULL, fid INTEGER NOT NULL, day DATE NOT NULL, users BIGINT NOT NULL)`,
 
   // --- per-entity state: consulted only while folding a batch; pruned by pruneUserState
   /**
-   * One row per user (kind 1, key 0) and per (user, feature) (kind 2, key = feature id): the first
-   * event (timestamp and its segment) and the two latest active days with their segments.
+   * One row per entity (KIND_*): the first event (timestamp and its segment) and the two latest active
+   * days with their segments. `id` is the user pseudonym, or the session hash for sessions.
    */
   `CREATE TABLE IF NOT EXISTS state_entity (
      kind UTINYINT NOT NULL, product_id VARCHAR NOT NULL, id UBIGINT NOT NULL, key INTEGER NOT NULL,
@@ -85,13 +92,12 @@ const DDL: readonly string[] = [
 /** Aggregate tables: kept forever, hold no per-entity rows. */
 export const AGGREGATE_TABLES = [
   'agg_segment',
+  'agg_dim_value',
   'agg_name',
   'agg_day',
   'agg_feature_day',
   'hll_users',
-  'hll_sessions',
   'hll_crash_users',
-  'hll_crash_sessions',
   'hll_feature_users',
   'hll_feature_repeat',
   'dd_latency',
@@ -105,9 +111,29 @@ export const STATE_TABLES = ['state_entity', 'state_days'] as const;
 
 export async function createAggregateTables(sql: Sql): Promise<void> {
   for (const ddl of DDL) await sql.run(ddl);
-  await sql.run(`INSERT OR IGNORE INTO agg_meta VALUES ('version', 0)`);
+  await sql.run(`INSERT OR IGNORE INTO agg_meta VALUES ('version', 0), ('max_seg', 0), ('max_name', 0), ('max_dim_value', 0)`);
+  // The dictionaries' high-water marks, in case a store predates them (queries read only agg_meta).
+  await sql.run(`UPDATE agg_meta SET value = CASE key
+      WHEN 'max_seg' THEN (SELECT coalesce(max(seg), 0) FROM agg_segment)
+      WHEN 'max_name' THEN (SELECT coalesce(max(id), 0) FROM agg_name)
+      WHEN 'max_dim_value' THEN (SELECT coalesce(max(id), 0) FROM agg_dim_value)
+      ELSE value END`);
 }
 
-/** Kinds of entities in occ_cells / state_*. */
+/**
+ * Kinds of entities in occ_cells / state_* / cohort_cells. An entity is counted once per product
+ * (users belong to one product), so product-level sums of its cells are exact.
+ */
+/** A user, over all its events (key 0). */
 export const KIND_USER = 1;
+/** A user's uses of one feature (key = feature id). */
 export const KIND_FEATURE_USER = 2;
+/** A user, over its events with one dimension value (key = agg_dim_value id). */
+export const KIND_SCOPE_USER = 3;
+/** A session, per segment (key = seg): a session lives in one segment, so segments add up. */
+export const KIND_SESSION = 4;
+/** A session's days with a crash, per segment (key = seg). */
+export const KIND_CRASHED_SESSION = 5;
+
+/** The dimension columns that have per-value user scopes (kind 3), in agg_segment's v_* order. */
+export const SCOPE_DIMENSIONS = ['app_version', 'os', 'country', 'license_type'] as const;

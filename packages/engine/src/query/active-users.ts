@@ -1,15 +1,14 @@
 import { type ActiveUsersArgs, type ActiveUsersPoint, addDays, type Day } from '@telemetry/schema';
 import { slidingEstimates } from '../aggregate/hll.ts';
 import { dayFromIndex, dayIndex } from '../aggregate/periods.ts';
-import { KIND_USER } from '../aggregate/tables.ts';
 import type { Sql } from '../storage/duck.ts';
 import { type CommonArgs, checkCommon } from './args.ts';
 import { cached } from './cache.ts';
 import { ints, readColumns } from './columnar.ts';
-import { memberList } from './list-param.ts';
 import type { QueryContext } from './context.ts';
 import { rawFilterSql, rawSegmentSql, withRawEvents } from './raw-events.ts';
-import { readCatalog, segPredicate, type Selection, selectSegments } from './segments.ts';
+import { type Catalog, readCatalog, segPredicate, type Selection, selectSegments } from './segments.ts';
+import { planUserScopes, readUserCells, type UserScopes } from './user-scopes.ts';
 
 /** Window lengths of DAU, WAU and MAU. */
 const WINDOWS = [1, 7, 30] as const;
@@ -26,9 +25,10 @@ interface GroupSeries {
  * reach 29 days back before range.from. Without breakdown every day of the range has a point; with a
  * breakdown, every day for each value that had activity in [range.from − 29, range.to].
  *
- * APPROXIMATE: filters on products only (with no breakdown or a PRODUCT breakdown) are answered
- * exactly from the per-product occurrence cells; any other filter or breakdown from the per-day
- * HyperLogLog registers, with the windows slid per register (hll.ts slidingEstimates).
+ * APPROXIMATE: exact from the occurrence cells of users (per product) or of users within one
+ * dimension value, whenever each group is such a scope (user-scopes.ts: products plus at most one
+ * other dimension); otherwise from the per-day HyperLogLog registers, the windows slid per register
+ * (hll.ts slidingEstimates).
  *
  * @example
  * await activeUsers(ctx, { range: { from: '2026-10-01', to: '2026-10-31' }, breakdownBy: 'OS' })
@@ -43,46 +43,34 @@ export async function activeUsers(ctx: QueryContext, args: ActiveUsersArgs): Pro
       const sel = selectSegments(catalog, a.filter, a.breakdownBy);
       const look = dayIndex(a.range.from) - LOOK_BACK;
       const to = dayIndex(a.range.to);
-      const series = sel.productLevel ? await cellWindows(sql, sel, look, to) : await sketchWindows(sql, sel, look, to);
+      const scopes = planUserScopes(catalog, a.filter, a.breakdownBy, sel);
+      const series = scopes ? await cellWindows(sql, catalog, scopes, sel, look, to) : await sketchWindows(sql, sel, look, to);
       return toPoints(a, sel.labels, series, look);
     });
   });
 }
 
 /** Exact: users active in [d − w + 1, d] = Σ arity-1 cells − Σ arity-2 cells inside the window. */
-async function cellWindows(sql: Sql, sel: Selection, look: number, to: number): Promise<GroupSeries[]> {
-  const byProduct = sel.labels[0] !== null;
-  const { cols } = await readColumns(
-    sql,
-    `SELECT ${byProduct ? `(list_position($products::VARCHAR[], product_id) - 1)::INTEGER` : '0'} AS g, arity::INTEGER,
-            (a - DATE '1970-01-01')::INTEGER - $look AS a, (b - DATE '1970-01-01')::INTEGER - $look AS b, n::INTEGER
-     FROM occ_cells
-     WHERE kind = ${KIND_USER} AND arity <= 2 AND a >= $lookDay::DATE AND b <= $toDay::DATE AND b - a < ${LOOK_BACK + 1}
-       ${sel.all ? '' : 'AND product_id IN (SELECT unnest($products::VARCHAR[]))'}`,
-    {
-      look,
-      lookDay: dayFromIndex(look),
-      toDay: dayFromIndex(to),
-      ...(byProduct || !sel.all ? { products: memberList(byProduct ? (sel.labels as string[]) : sel.products, 'text') } : {}),
-    },
-  );
-  const [g, arity, aa, bb, n] = [0, 1, 2, 3, 4].map((i) => ints(cols, i));
+async function cellWindows(sql: Sql, catalog: Catalog, scopes: UserScopes, sel: Selection, look: number, to: number): Promise<GroupSeries[]> {
+  const cells = await readUserCells(sql, catalog, scopes, { lo: dayFromIndex(look), hi: dayFromIndex(to), base: look, maxGap: LOOK_BACK });
   const nDays = to - look + 1;
   const diffs = sel.labels.map(() => WINDOWS.map(() => new Float64Array(nDays + LOOK_BACK + 2)));
   const active = sel.labels.map(() => false);
-  for (let i = 0; i < g.length; i++) {
-    if (g[i] < 0) continue;
-    const gd = diffs[g[i]];
+  for (let i = 0; i < cells.rows; i++) {
+    const g = cells.group[i];
+    if (g < 0) continue;
+    const [aa, bb, n] = [cells.a[i], cells.b[i], cells.n[i]];
+    const gd = diffs[g];
     WINDOWS.forEach((w, wi) => {
-      if (arity[i] === 1) {
-        gd[wi][aa[i]] += n[i];
-        gd[wi][aa[i] + w] -= n[i];
-      } else if (bb[i] - aa[i] < w) {
-        gd[wi][bb[i]] -= n[i];
-        gd[wi][aa[i] + w] += n[i];
+      if (cells.arity[i] === 1) {
+        gd[wi][aa] += n;
+        gd[wi][aa + w] -= n;
+      } else if (bb - aa < w) {
+        gd[wi][bb] -= n;
+        gd[wi][aa + w] += n;
       }
     });
-    if (arity[i] === 1 && n[i] > 0) active[g[i]] = true;
+    if (cells.arity[i] === 1 && n > 0) active[g] = true;
   }
   return diffs.map((gd, gi) => ({
     active: active[gi],

@@ -1,18 +1,14 @@
 import type { CrashRateArgs, CrashRatePoint, Day, Granularity } from '@telemetry/schema';
 import { estimateByKey } from '../aggregate/hll.ts';
 import { dayFromIndex, dayIndex, GRANULARITY_CODE, periodStartSql, periodsOf } from '../aggregate/periods.ts';
-import { KIND_USER } from '../aggregate/tables.ts';
+import { KIND_CRASHED_SESSION, KIND_SESSION } from '../aggregate/tables.ts';
 import { type CommonArgs, checkCommon, checkGranularity } from './args.ts';
 import { cached } from './cache.ts';
 import { ints, readColumns } from './columnar.ts';
-import { memberList } from './list-param.ts';
 import type { QueryContext } from './context.ts';
 import { rawFilterSql, rawSegmentSql, withRawEvents } from './raw-events.ts';
-import type { Sql } from '../storage/duck.ts';
-import { readCatalog, segPredicate, type Selection, selectSegments } from './segments.ts';
-
-/** HyperLogLog tables read per period, in the order of the estimates below. */
-const SKETCHES = ['hll_sessions', 'hll_crash_sessions', 'hll_crash_users', 'hll_users'] as const;
+import { readCatalog, segPredicate, selectSegments } from './segments.ts';
+import { planUserScopes, readUserCells } from './user-scopes.ts';
 
 /**
  * Crash rate per period (clipped to the range) and breakdown value: distinct sessions with any event,
@@ -20,9 +16,10 @@ const SKETCHES = ['hll_sessions', 'hll_crash_sessions', 'hll_crash_users', 'hll_
  * crashRate 0 and crashFreeUsersRate 1. Without a breakdown every period has a point; with one, every
  * period for each value that had events in the range.
  *
- * APPROXIMATE: crash events are exact counts; sessions, crashed sessions and crashed users are
- * HyperLogLog unions of the period; active users come from the exact per-product cells for
- * products-only filters, else from HyperLogLog too.
+ * APPROXIMATE: crash events are exact counts; sessions and crashed sessions exact occurrence cells
+ * per segment (a session counted once per segment it has events in: sessions do not change segment in
+ * practice); active users exact scope cells where the filter allows (user-scopes.ts), else
+ * HyperLogLog like crashed users.
  *
  * @example
  * await crashRate(ctx, { range: { from: '2026-10-01', to: '2026-10-31' }, granularity: 'WEEK', breakdownBy: 'APP_VERSION' })
@@ -62,8 +59,30 @@ export async function crashRate(ctx: QueryContext, args: CrashRateArgs): Promise
         if (ce[i] > 0) present[grp] = 1;
       }
 
-      // One read for every sketch: key = (sketch, period, group).
-      const sketches = sel.productLevel ? SKETCHES.slice(0, 3) : SKETCHES;
+      // Sessions and crashed sessions: exact cells per segment (a session lives in one segment).
+      const maxGap = g === 'DAY' ? 0 : g === 'WEEK' ? 6 : 30;
+      const sessions = new Float64Array(nP * nG);
+      const crashedSessions = new Float64Array(nP * nG);
+      const sc = await readColumns(
+        sql,
+        `SELECT kind::INTEGER, key, arity::INTEGER, (a - DATE '1970-01-01')::INTEGER - $base AS a,
+                (b - DATE '1970-01-01')::INTEGER - $base AS b, n::INTEGER
+         FROM occ_cells WHERE kind IN (${KIND_SESSION}, ${KIND_CRASHED_SESSION}) AND arity <= 2
+           AND a >= $from::DATE AND b <= $to::DATE AND b - a <= ${maxGap}${segPredicate(sel, 'key').sql}`,
+        { ...range, ...segPredicate(sel, 'key').params },
+      );
+      const [sk, skey, sar, sa, sb, sn] = [0, 1, 2, 3, 4, 5].map((i) => ints(sc.cols, i));
+      for (let i = 0; i < sc.rows; i++) {
+        const grp = sel.groupOf[skey[i]];
+        if (grp < 0 || periodOf[sa[i]] !== periodOf[sb[i]]) continue;
+        const target = sk[i] === KIND_SESSION ? sessions : crashedSessions;
+        target[cell(periodOf[sa[i]], grp)] += sar[i] === 1 ? sn[i] : -sn[i];
+      }
+
+      // Users: exact scope cells when each group is a scope, else HyperLogLog; crashed users always
+      // HyperLogLog (crash rows are few).
+      const scopes = planUserScopes(catalog, a.filter, a.breakdownBy, sel);
+      const sketches = scopes ? ['hll_crash_users'] : ['hll_crash_users', 'hll_users'];
       const { rows, cols } = await readColumns(
         sql,
         sketches
@@ -82,23 +101,30 @@ export async function crashRate(ctx: QueryContext, args: CrashRateArgs): Promise
       }
       const est = estimateByKey(keys, reg, rho, sketches.length * nP * nG + 1);
       const sketch = (which: number, c: number) => Math.round(est[which * nP * nG + c]);
-      const users = sel.productLevel ? await exactUsers(sql, sel, a, g, nP, nG, from, periodOf) : null;
+      let users: Float64Array | null = null;
+      if (scopes) {
+        users = new Float64Array(nP * nG);
+        const cells = await readUserCells(sql, catalog, scopes, { lo: a.range.from, hi: a.range.to, base: from, maxGap });
+        for (let i = 0; i < cells.rows; i++) {
+          const grp = cells.group[i];
+          if (grp < 0 || periodOf[cells.a[i]] !== periodOf[cells.b[i]]) continue;
+          users[cell(periodOf[cells.a[i]], grp)] += cells.arity[i] === 1 ? cells.n[i] : -cells.n[i];
+        }
+      }
 
       const points: CrashRatePoint[] = [];
       periods.forEach((period, p) => {
         sel.labels.forEach((segment, grp) => {
           if (segment !== null && !present[grp]) return;
           const c = cell(p, grp);
-          const sessions = sketch(0, c);
-          const crashedSessions = Math.min(sketch(1, c), sessions);
-          const activeUsers = users ? users[c] : sketch(3, c);
-          const crashedUsers = Math.min(sketch(2, c), activeUsers);
+          const activeUsers = users ? users[c] : sketch(1, c);
+          const crashedUsers = Math.min(sketch(0, c), activeUsers);
           points.push({
             period: dayFromIndex(period.start),
             segment,
-            sessions,
-            crashedSessions,
-            crashRate: sessions > 0 ? crashedSessions / sessions : 0,
+            sessions: sessions[c],
+            crashedSessions: crashedSessions[c],
+            crashRate: sessions[c] > 0 ? crashedSessions[c] / sessions[c] : 0,
             crashes: crashes[c],
             activeUsers,
             crashedUsers,
@@ -109,41 +135,6 @@ export async function crashRate(ctx: QueryContext, args: CrashRateArgs): Promise
       return points;
     });
   });
-}
-
-/** Exact distinct users per (period, product) from the occurrence cells lying inside one period. */
-async function exactUsers(
-  sql: Sql,
-  sel: Selection,
-  a: CommonArgs,
-  g: Granularity,
-  nP: number,
-  nG: number,
-  from: number,
-  periodOf: Int32Array,
-): Promise<Float64Array> {
-  const byProduct = sel.labels[0] !== null;
-  const { rows, cols } = await readColumns(
-    sql,
-    `SELECT ${byProduct ? '(list_position($products::VARCHAR[], product_id) - 1)::INTEGER' : '0'} AS g, arity::INTEGER,
-            (a - DATE '1970-01-01')::INTEGER - $base AS a, (b - DATE '1970-01-01')::INTEGER - $base AS b, n::INTEGER
-     FROM occ_cells
-     WHERE kind = ${KIND_USER} AND arity <= 2 AND a >= $from::DATE AND b <= $to::DATE AND b - a <= ${g === 'DAY' ? 0 : g === 'WEEK' ? 6 : 30}
-       ${sel.all ? '' : 'AND product_id IN (SELECT unnest($products::VARCHAR[]))'}`,
-    {
-      from: a.range.from,
-      to: a.range.to,
-      base: from,
-      ...(byProduct || !sel.all ? { products: memberList(byProduct ? (sel.labels as string[]) : sel.products, 'text') } : {}),
-    },
-  );
-  const [grp, arity, aa, bb, n] = [0, 1, 2, 3, 4].map((i) => ints(cols, i));
-  const out = new Float64Array(nP * nG);
-  for (let i = 0; i < rows; i++) {
-    if (grp[i] < 0 || periodOf[aa[i]] !== periodOf[bb[i]]) continue;
-    out[periodOf[aa[i]] * nG + grp[i]] += arity[i] === 1 ? n[i] : -n[i];
-  }
-  return out;
 }
 
 /** EXACT from raw events; refused if any day of the range was dropped. */

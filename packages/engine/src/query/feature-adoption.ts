@@ -9,6 +9,7 @@ import type { QueryContext } from './context.ts';
 import { memberList } from './list-param.ts';
 import { rawFilterSql, withRawEvents } from './raw-events.ts';
 import { readCatalog, segPredicate, type Selection, selectSegments } from './segments.ts';
+import { planUserScopes, readUserCells } from './user-scopes.ts';
 
 interface Counts {
   activeUsers: number;
@@ -22,8 +23,9 @@ interface Counts {
  * no firstSeen.
  *
  * APPROXIMATE, with no filter or a products-only filter: exact from per-product cells (activeUsers,
- * adopters, repeatAdopters) and the first-use histogram. With any other filter: activeUsers and
- * adopters are HyperLogLog unions of the range; repeatAdopters counts users with a repeat witness
+ * adopters, repeatAdopters) and the first-use histogram. With any other filter: adopters are
+ * HyperLogLog unions of the range, activeUsers too unless one dimension value is filtered (then its
+ * exact scope cells); repeatAdopters counts users with a repeat witness
  * (two consecutive use days, both in the range and both in selected segments); the median uses
  * first-ever uses (per product) whose event is in a selected segment. AGGREGATES.md gives the errors.
  *
@@ -56,6 +58,15 @@ export async function featureAdoption(ctx: QueryContext, args: FeatureAdoptionAr
       ).sort((x, y) => byName(catalog.idToName.get(x)!, catalog.idToName.get(y)!));
       if (fids.length === 0) return [];
       const counts = sel.productLevel ? await cellCounts(sql, sel, a, fids) : await sketchCounts(sql, sel, a, fids);
+      // With one dimension value filtered, active users are exact too (the scope's cells).
+      const scopes = sel.productLevel ? null : planUserScopes(catalog, a.filter, null, sel);
+      if (scopes) {
+        const from = dayIndex(a.range.from);
+        const cells = await readUserCells(sql, catalog, scopes, { lo: a.range.from, hi: a.range.to, base: from, maxGap: dayIndex(a.range.to) - from });
+        let users = 0;
+        for (let i = 0; i < cells.rows; i++) if (cells.group[i] === 0) users += cells.arity[i] === 1 ? cells.n[i] : -cells.n[i];
+        counts.activeUsers = users;
+      }
       const medians = await firstUseMedians(sql, sel, a, fids, byFid);
       return fids.map((fid) => {
         const activeUsers = counts.activeUsers;

@@ -1,9 +1,11 @@
 import { BadInputError, type RetentionCohort, type RetentionCohortsArgs, validatePeriods } from '@telemetry/schema';
 import { dayFromIndex, dayIndex, GRANULARITY_CODE, nextPeriod, periodStart } from '../aggregate/periods.ts';
+import { KIND_USER } from '../aggregate/tables.ts';
 import { checkCommon, checkGranularity } from './args.ts';
 import { cached } from './cache.ts';
 import type { QueryContext } from './context.ts';
 import { readCatalog, segPredicate, selectSegments } from './segments.ts';
+import { planUserScopes } from './user-scopes.ts';
 
 /**
  * Retention cohorts: the periods (of `granularity`, default WEEK) that start inside the range and not
@@ -11,8 +13,9 @@ import { readCatalog, segPredicate, selectSegments } from './segments.ts';
  * period that holds today; retained[0] = size.
  *
  * Always from the aggregates (the contract has no EXACT): exact cohort cells kept at ingest from the
- * per-user first-seen state. With no filter or a products-only filter they are exact. With other
- * filters a user belongs to the cohort of its first event when that event's segment matches the
+ * per-user first-seen state, per product and per dimension value. They answer exactly when the
+ * filter names products and at most one value of one other dimension. With wider filters a user
+ * belongs to the cohort of its first event of the product when that event's segment matches the
  * filter, and counts as retained in a period when it has any event of the product in it (see
  * AGGREGATES.md).
  *
@@ -37,13 +40,26 @@ export async function retentionCohorts(ctx: QueryContext, args: RetentionCohorts
       const starts: number[] = [];
       for (let c = periodStart(g, from); c <= to && c <= todayPeriod; c = nextPeriod(g, c)) if (c >= from) starts.push(c);
       if (starts.length === 0) return [];
+      // Exact cohorts of a scope (all events of the products, or those with one dimension value), or
+      // else the users whose first event matches the filter (kind 1 by first segment).
       const sel = selectSegments(catalog, a.filter, null);
-      const seg = segPredicate(sel);
+      const scopes = planUserScopes(catalog, a.filter, null, sel);
+      const bySeg = scopes ? selectSegments(catalog, { products: a.filter.products }, null) : sel;
+      const seg = segPredicate(bySeg);
       const rows = await sql.all<{ c: number; p: number; users: number }>(
         `SELECT (cohort - DATE '1970-01-01')::INTEGER AS c, (period - DATE '1970-01-01')::INTEGER AS p, sum(users) AS users
-         FROM cohort_cells WHERE g = $g AND cohort BETWEEN $from::DATE AND $to::DATE AND period <= $today::DATE${seg.sql}
+         FROM cohort_cells
+         WHERE kind = $kind AND key = $key AND g = $g AND cohort BETWEEN $from::DATE AND $to::DATE AND period <= $today::DATE${seg.sql}
          GROUP BY ALL`,
-        { g: GRANULARITY_CODE[g], from: dayFromIndex(starts[0]), to: dayFromIndex(starts[starts.length - 1]), today, ...seg.params },
+        {
+          kind: scopes?.kind ?? KIND_USER,
+          key: scopes?.groups[0].key ?? 0,
+          g: GRANULARITY_CODE[g],
+          from: dayFromIndex(starts[0]),
+          to: dayFromIndex(starts[starts.length - 1]),
+          today,
+          ...seg.params,
+        },
       );
       const cells = new Map(rows.map((r) => [`${r.c}|${r.p}`, r.users]));
       return starts.map((c) => {

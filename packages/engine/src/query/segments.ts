@@ -16,53 +16,66 @@ export interface Catalog {
   readonly version: number;
   /** Indexed by seg id (holes are undefined). */
   readonly segments: readonly (SegmentRow | undefined)[];
+  /** Every product, sorted. */
+  readonly products: readonly string[];
   readonly nameToId: ReadonlyMap<string, number>;
   readonly idToName: ReadonlyMap<number, string>;
+  /** `${column}\u001f${value}` -> agg_dim_value id. */
+  readonly dimValues: ReadonlyMap<string, number>;
 }
 
 interface CachedCatalog {
   version: number;
   segments: (SegmentRow | undefined)[];
+  products: string[];
   maxSeg: number;
   nameToId: Map<string, number>;
   idToName: Map<number, string>;
   maxName: number;
+  dimValues: Map<string, number>;
+  maxDimValue: number;
 }
 
 const catalogs = new WeakMap<SqlPool, CachedCatalog>();
 
 /**
- * Reads the aggregate version and whatever segments and names appeared since the last call (one round
- * trip when nothing is new). Segment and name ids are never reused, so the cache only grows.
+ * Reads the aggregate version and whatever segments, names and dimension values appeared since the
+ * last call (one small read when nothing is new: the high-water marks live in agg_meta). Ids are
+ * never reused, so the cache only grows.
  */
 export async function readCatalog(pool: SqlPool, sql: Sql): Promise<Catalog> {
   let c = catalogs.get(pool);
   if (!c) {
-    c = { version: -1, segments: [], maxSeg: 0, nameToId: new Map(), idToName: new Map(), maxName: 0 };
+    c = { version: -1, segments: [], products: [], maxSeg: 0, nameToId: new Map(), idToName: new Map(), maxName: 0, dimValues: new Map(), maxDimValue: 0 };
     catalogs.set(pool, c);
   }
-  const head = (await sql.one<{ version: number; max_seg: number; max_name: number }>(
-    `SELECT coalesce((SELECT value FROM agg_meta WHERE key = 'version'), 0) AS version,
-            coalesce((SELECT max(seg) FROM agg_segment), 0) AS max_seg,
-            coalesce((SELECT max(id) FROM agg_name), 0) AS max_name`,
-  ))!;
-  if (head.max_seg > c.maxSeg) {
+  const meta = new Map((await sql.all<{ key: string; value: number }>(`SELECT key, value FROM agg_meta`)).map((r) => [r.key, r.value]));
+  const maxSeg = meta.get('max_seg') ?? 0;
+  const maxName = meta.get('max_name') ?? 0;
+  const maxDimValue = meta.get('max_dim_value') ?? 0;
+  if (maxSeg > c.maxSeg) {
     const rows = await sql.all<SegmentRow & Record<string, unknown>>(
       `SELECT seg, product_id, app_version, os, country, license_type FROM agg_segment WHERE seg > $1 ORDER BY seg`,
       [c.maxSeg],
     );
     for (const r of rows) c.segments[r.seg] = r;
-    c.maxSeg = head.max_seg;
+    c.products = [...new Set(c.segments.filter((r) => r).map((r) => r!.product_id))].sort();
+    c.maxSeg = maxSeg;
   }
-  if (head.max_name > c.maxName) {
+  if (maxName > c.maxName) {
     const rows = await sql.all<{ id: number; name: string }>(`SELECT id, name FROM agg_name WHERE id > $1`, [c.maxName]);
     for (const r of rows) {
       c.nameToId.set(r.name, r.id);
       c.idToName.set(r.id, r.name);
     }
-    c.maxName = head.max_name;
+    c.maxName = maxName;
   }
-  c.version = head.version;
+  if (maxDimValue > c.maxDimValue) {
+    const rows = await sql.all<{ id: number; dim: string; value: string }>(`SELECT id, dim, value FROM agg_dim_value WHERE id > $1`, [c.maxDimValue]);
+    for (const r of rows) c.dimValues.set(`${r.dim}\u001f${r.value}`, r.id);
+    c.maxDimValue = maxDimValue;
+  }
+  c.version = meta.get('version') ?? 0;
   return c;
 }
 

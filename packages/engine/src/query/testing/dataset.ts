@@ -34,7 +34,7 @@ export interface DatasetOptions {
   readonly days?: number;
   readonly users?: number;
   readonly today?: string;
-  /** Arrival days folded into one pair of batches. Default 4. */
+  /** Arrival days folded into one pair of batches. Default 6. */
   readonly daysPerBatch?: number;
 }
 
@@ -167,7 +167,7 @@ export function generateDataset(options: DatasetOptions = {}): Dataset {
   }
 
   const batches: WireEvent[][] = [];
-  const per = options.daysPerBatch ?? 4;
+  const per = options.daysPerBatch ?? 6;
   const grouped = new Map<number, WireEvent[]>();
   for (const day of [...arrivals.keys()].sort((x, y) => x - y)) {
     const g = Math.floor(day / per);

@@ -104,7 +104,7 @@ async function load(sql: Sql, dir: string): Promise<void> {
   await sql.run('CHECKPOINT');
   const size = await aggregateSize(sql);
   console.log(`aggregates ${(size.aggregateBytes / 1e6).toFixed(1)} MB (${(size.aggregateBytes / loaded).toFixed(2)} B/event), state ${(size.stateBytes / 1e6).toFixed(1)} MB`);
-  for (const t of ['hll_users', 'hll_sessions', 'hll_feature_users', 'hll_feature_repeat', 'dd_latency', 'occ_cells', 'cohort_cells', 'agg_segment', 'state_entity', 'state_days']) {
+  for (const t of ['hll_users', 'hll_feature_users', 'hll_feature_repeat', 'dd_latency', 'occ_cells', 'cohort_cells', 'agg_segment', 'state_entity', 'state_days']) {
     console.log(`  ${t}: ${(await sql.one<{ n: number }>(`SELECT count(*) AS n FROM ${t}`))!.n} rows`);
   }
 }
