@@ -78,6 +78,8 @@ export const httpIngestStage: Stage = {
     put('ingest.http.latencyP99Ms', result.latencyP99Ms);
     put('http.serverPeakRssMb', rss.peakMb);
     put('http.serverRssAtStartMb', rssAtStart);
+    // The process ran the engine stages and the baseline before: what it held then is in the peak too.
+    put('http.serverRssGrowthMb', rss.peakMb - rssAtStart);
     put('http.clientPeakRssMb', result.peakRssMb);
     loadLog.report('ingest.http', put);
     for (const e of loadLog.errors) problem('server logged an error', new Error(e));
