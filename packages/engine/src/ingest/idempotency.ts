@@ -1,6 +1,6 @@
-import { appendFile, open, readFile, rename, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, rename, writeFile } from 'node:fs/promises';
 import { IDEMPOTENCY_WINDOW_MS, type IngestResult } from '@telemetry/schema';
-import { fsyncDir } from '../storage/fsync.ts';
+import { fsyncDir, fsyncFile } from '../storage/fsync.ts';
 import { dirname } from 'node:path';
 
 interface Entry {
@@ -62,12 +62,7 @@ export class IdempotencyStore {
 
   private async record(key: string, at: number, result: IngestResult): Promise<void> {
     await appendFile(this.path, JSON.stringify({ key, at, result }) + '\n', { mode: 0o600 });
-    const fh = await open(this.path, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    await fsyncFile(this.path);
     this.entries.set(key, { at, result });
   }
 

@@ -1,4 +1,4 @@
-import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
   type ActorRole,
@@ -8,7 +8,7 @@ import {
   validateSettingsInput,
 } from '@telemetry/schema';
 import type { SettingsChange } from '../engine.ts';
-import { fsyncDir } from '../storage/fsync.ts';
+import { fsyncDir, fsyncFile } from '../storage/fsync.ts';
 
 /**
  * The settings are event-sourced: an append-only NDJSON file of every change (when, old, new, by
@@ -63,12 +63,7 @@ export class SettingsLog {
     const change: SettingsChange = { at: next.updatedAt!, role, old, new: next };
     const fresh = this.history.length === 0;
     await appendFile(this.path, JSON.stringify(change) + '\n', { mode: 0o600 });
-    const fh = await open(this.path, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    await fsyncFile(this.path);
     if (fresh) await fsyncDir(dirname(this.path));
     this.history.push(change);
     return next;

@@ -61,31 +61,28 @@ export async function loadSegments(
     deps.logger.warn('discarding events of days already dropped by retention', { days: expired.map((e) => e.day) });
   }
   const existing = touched.flatMap((t) => manifest.filesOf(t.day)).map((f) => manifest.absolute(f.path));
-  const lease = manifest.lease('0000-01-01' as Day, '9999-12-31' as Day);
-  try {
-    const antiJoin =
-      existing.length > 0
-        ? `AND NOT EXISTS (SELECT 1 FROM read_parquet(${sqlFileList(existing)}) AS s
-             WHERE s.product_id = i.product_id AND s.event_id = i.event_id)`
-        : '';
-    const droppedFilter =
-      expired.length > 0 ? `AND i.day NOT IN (${expired.map((e) => `${sqlString(e.day)}::DATE`).join(', ')})` : '';
-    // Re-sent events inside one load are rare: find their keys first (a hash aggregate over two
-    // columns) and pay for a full de-duplication only when there are any.
-    const repeated = (await sql.one<{ n: number }>(
-      `SELECT count(*) AS n FROM (SELECT 1 FROM incoming GROUP BY product_id, event_id HAVING count(*) > 1)`,
-    ))!.n;
-    const once = repeated > 0 ? 'QUALIFY row_number() OVER (PARTITION BY i.product_id, i.event_id ORDER BY i.ts) = 1' : '';
-    if (antiJoin === '' && droppedFilter === '' && once === '') {
-      await sql.run(`ALTER TABLE incoming RENAME TO new_events`);
-    } else {
-      await sql.run(`CREATE OR REPLACE TEMP TABLE new_events AS
-        SELECT * FROM incoming AS i
-        WHERE true ${droppedFilter} ${antiJoin}
-        ${once}`);
-    }
-  } finally {
-    lease.release();
+  // No lease needed: the loader runs in the engine's write queue, so compaction, retention and
+  // erasure cannot replace these files while it reads them.
+  const antiJoin =
+    existing.length > 0
+      ? `AND NOT EXISTS (SELECT 1 FROM read_parquet(${sqlFileList(existing)}) AS s
+           WHERE s.product_id = i.product_id AND s.event_id = i.event_id)`
+      : '';
+  const droppedFilter =
+    expired.length > 0 ? `AND i.day NOT IN (${expired.map((e) => `${sqlString(e.day)}::DATE`).join(', ')})` : '';
+  // Re-sent events inside one load are rare: find their keys first (a hash aggregate over two
+  // columns) and pay for a full de-duplication only when there are any.
+  const repeated = (await sql.one<{ n: number }>(
+    `SELECT count(*) AS n FROM (SELECT 1 FROM incoming GROUP BY product_id, event_id HAVING count(*) > 1)`,
+  ))!.n;
+  const once = repeated > 0 ? 'QUALIFY row_number() OVER (PARTITION BY i.product_id, i.event_id ORDER BY i.ts) = 1' : '';
+  if (antiJoin === '' && droppedFilter === '' && once === '') {
+    await sql.run(`ALTER TABLE incoming RENAME TO new_events`);
+  } else {
+    await sql.run(`CREATE OR REPLACE TEMP TABLE new_events AS
+      SELECT * FROM incoming AS i
+      WHERE true ${droppedFilter} ${antiJoin}
+      ${once}`);
   }
   const kept = (await sql.one<{ n: number }>(`SELECT count(*) AS n FROM new_events`))?.n ?? 0;
   mark('dedup');
