@@ -61,7 +61,8 @@ import { SettingsLog } from './settings/settings-log.ts';
 import { AppendLog, type LogSegment } from './storage/append-log.ts';
 import { compactDays } from './storage/compaction.ts';
 import { Sql, SqlPool } from './storage/duck.ts';
-import { loadSegments } from './storage/loader.ts';
+import { STAGE, loadSegments, readDayFingerprints } from './storage/loader.ts';
+import { SeenEvents, dayStringToNumber } from './storage/seen-events.ts';
 import { Manifest } from './storage/manifest.ts';
 import { scanRows } from './storage/scan.ts';
 
@@ -109,6 +110,9 @@ export class TelemetryEngine implements TelemetryEngineApi {
   private readonly internals: EngineInternals;
   private encoders: EncoderPool | null = null;
 
+  /** Fingerprints of stored events per day: the loader's exactly-once check. */
+  private readonly seen: SeenEvents;
+
   private constructor(
     readonly dataDir: string,
     private readonly instance: DuckDBInstance,
@@ -124,6 +128,8 @@ export class TelemetryEngine implements TelemetryEngineApi {
     private readonly options: Required<Omit<EngineOptions, 'hashSecret' | 'threads' | 'logger' | 'memoryLimit'>> & { logger: EngineLogger },
   ) {
     const self = this;
+    this.seen = new SeenEvents((day) => readDayFingerprints(writer, manifest, day));
+    manifest.onEventsRemoved = (days) => this.seen.forget(days.map(dayStringToNumber));
     this.internals = {
       dataDir,
       manifest,
@@ -177,6 +183,7 @@ export class TelemetryEngine implements TelemetryEngineApi {
       throw err;
     }
     const writer = new Sql(await instance.connect());
+    await writer.run(`ATTACH IF NOT EXISTS ':memory:' AS ${STAGE}`);
     const pool = await SqlPool.create(instance, 4);
     const aggregator = options.aggregator ?? metricsAggregator;
     await Manifest.createTables(writer);
@@ -373,7 +380,7 @@ export class TelemetryEngine implements TelemetryEngineApi {
     const started = Date.now();
     const result = await loadSegments(
       sql,
-      { dataDir: this.dataDir, manifest: this.manifest, aggregator: this.aggregator, logger: this.options.logger },
+      { dataDir: this.dataDir, manifest: this.manifest, aggregator: this.aggregator, logger: this.options.logger, seen: this.seen, spare: this.pool },
       batch,
     );
     this.queued.splice(0, batch.length);

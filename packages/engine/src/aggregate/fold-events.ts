@@ -23,7 +23,8 @@ export async function foldEvents(sql: Sql, table: string): Promise<void> {
     JOIN agg_segment s ON ${SEGMENT_JOIN('s', 'e')}
     JOIN (SELECT product_id, md5_number_upper(product_id) AS c FROM (SELECT DISTINCT product_id FROM ${table})) p
       ON p.product_id = e.product_id
-    LEFT JOIN agg_name n ON n.name = e.name AND e.type IN ('feature_used', 'performance')`);
+    -- An equality alone, so DuckDB hashes it (with the type test in the ON clause it nested-loops).
+    LEFT JOIN agg_name n ON n.name = CASE WHEN e.type IN ('feature_used', 'performance') THEN e.name END`);
 
   await mergeSum(
     sql,
@@ -152,5 +153,5 @@ export async function dropBatchTemps(sql: Sql): Promise<void> {
 
 /** Table names reach SQL text only from the loader and our own code; still, refuse anything odd. */
 export function assertIdentifier(name: string): void {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`not a plain table name: ${JSON.stringify(name)}`);
+  if (!/^([A-Za-z_][A-Za-z0-9_]*\.)?[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`not a plain table name: ${JSON.stringify(name)}`);
 }

@@ -45,6 +45,6 @@ export async function compactDay(sql: Sql, deps: { dataDir: string; manifest: Ma
     await manifest.forgetFiles(sql, removed);
     await manifest.recordFiles(sql, added);
   });
-  manifest.applyCommitted({ added, removed });
+  manifest.applyCommitted({ added, removed, sameEvents: true });
   deps.logger.info('compacted', { day, files: old.length, events: before });
 }

@@ -4,9 +4,11 @@ import type { BatchAggregator } from '../aggregate/aggregator.ts';
 import type { EngineLogger } from '../options.ts';
 import type { LogSegment } from './append-log.ts';
 import { RAW_COLUMNS } from './columns.ts';
-import { sqlFileList, sqlString, type Sql } from './duck.ts';
-import type { Manifest } from './manifest.ts';
+import { readColumns } from '../query/columnar.ts';
+import { sqlFileList, type Sql, type SqlPool } from './duck.ts';
+import type { Manifest, RawFile } from './manifest.ts';
 import { writeDayPartitions } from './parquet-writer.ts';
+import { DAY_NUMBER_SQL, EVENT_FINGERPRINT_SQL, dayNumberToString, type SeenEvents } from './seen-events.ts';
 
 /** read_csv's column spec for the log lines (see batch-encoder.ts); ts is epoch milliseconds there. */
 const LOG_COLUMNS = `{${Object.entries({ ...RAW_COLUMNS, ts: 'BIGINT' })
@@ -25,9 +27,9 @@ export interface LoadResult {
 
 /**
  * Moves closed log segments into Parquet and the aggregates, exactly once:
- *   1. read the segments with DuckDB's read_json (no per-value calls from JS);
+ *   1. read the segments with DuckDB's read_csv (no per-value calls from JS);
  *   2. drop events already stored (same product and event id) — within the batch and against the
- *      committed files of the days the batch touches;
+ *      fingerprints of the days the batch touches (seen-events.ts);
  *   3. write day-partitioned Parquet, fsync, rename (not yet visible);
  *   4. in ONE transaction: fold the new events into the aggregates, list the files in the
  *      manifest, record the last loaded segment;
@@ -37,73 +39,105 @@ export interface LoadResult {
  */
 export async function loadSegments(
   sql: Sql,
-  deps: { dataDir: string; manifest: Manifest; aggregator: BatchAggregator; logger: EngineLogger },
+  deps: {
+    dataDir: string;
+    manifest: Manifest;
+    aggregator: BatchAggregator;
+    logger: EngineLogger;
+    seen: SeenEvents;
+    /** A second connection: the Parquet files are written on it while `sql` folds the aggregates. */
+    spare: SqlPool;
+  },
   segments: readonly LogSegment[],
 ): Promise<LoadResult> {
-  const { manifest, aggregator } = deps;
+  const { manifest, aggregator, seen } = deps;
   const lastSeq = segments[segments.length - 1].seq;
   const t0 = Date.now();
   const steps: Record<string, number> = {};
   const mark = (name: string) => (steps[name] = Date.now() - t0);
-  await sql.run(`CREATE OR REPLACE TEMP TABLE incoming AS
+  await sql.run(`CREATE OR REPLACE TABLE ${STAGE}.incoming AS
     SELECT ${STAGED_SELECT}, CAST(epoch_ms(ts) AS DATE) AS day
     FROM read_csv(${sqlFileList(segments.map((s) => s.path))}, header = false, auto_detect = false, delim = ',',
       quote = '"', escape = '"', new_line = '\\n', columns = ${LOG_COLUMNS})`);
-  const touched = (await sql.all<{ day: string; n: number }>(`SELECT day::VARCHAR AS day, count(*) AS n FROM incoming GROUP BY day`)).map(
-    (r) => ({ day: r.day as Day, n: r.n }),
+  // In rowid order: the first acknowledged copy of a repeated event is the one kept.
+  const { rows: total, cols } = await readColumns(
+    sql,
+    `SELECT rowid::INTEGER, ${DAY_NUMBER_SQL('day')}, ${EVENT_FINGERPRINT_SQL} FROM ${STAGE}.incoming ORDER BY rowid`,
+    undefined,
+    [2],
   );
-  const total = touched.reduce((a, r) => a + r.n, 0);
+  const rowIds = cols[0] as Int32Array;
+  const dayCol = cols[1] as Int32Array;
+  const fpCol = cols[2] as Float64Array;
   mark('read');
-  const expired = touched.filter((t) => manifest.isDropped(t.day));
-  if (expired.length > 0) {
+
+  const drop = await seen.duplicates(dayCol, fpCol);
+  const expired = new Set<number>();
+  for (const d of new Set(dayCol)) if (manifest.isDropped(dayNumberToString(d) as Day)) expired.add(d);
+  if (expired.size > 0) {
     // Acknowledged just before retention dropped their day: the day is gone for good, and a new
     // file would resurrect it without aggregates-before-drop semantics.
-    deps.logger.warn('discarding events of days already dropped by retention', { days: expired.map((e) => e.day) });
+    deps.logger.warn('discarding events of days already dropped by retention', { days: [...expired].map(dayNumberToString) });
+    for (let i = 0; i < total; i++) if (expired.has(dayCol[i])) drop[i] = 1;
   }
-  const existing = touched.flatMap((t) => manifest.filesOf(t.day)).map((f) => manifest.absolute(f.path));
-  // No lease needed: the loader runs in the engine's write queue, so compaction, retention and
-  // erasure cannot replace these files while it reads them.
-  const antiJoin =
-    existing.length > 0
-      ? `AND NOT EXISTS (SELECT 1 FROM read_parquet(${sqlFileList(existing)}) AS s
-           WHERE s.product_id = i.product_id AND s.event_id = i.event_id)`
-      : '';
-  const droppedFilter =
-    expired.length > 0 ? `AND i.day NOT IN (${expired.map((e) => `${sqlString(e.day)}::DATE`).join(', ')})` : '';
-  // Re-sent events inside one load are rare: find their keys first (a hash aggregate over two
-  // columns) and pay for a full de-duplication only when there are any.
-  const repeated = (await sql.one<{ n: number }>(
-    `SELECT count(*) AS n FROM (SELECT 1 FROM incoming GROUP BY product_id, event_id HAVING count(*) > 1)`,
-  ))!.n;
-  const once = repeated > 0 ? 'QUALIFY row_number() OVER (PARTITION BY i.product_id, i.event_id ORDER BY i.ts) = 1' : '';
-  if (antiJoin === '' && droppedFilter === '' && once === '') {
-    await sql.run(`ALTER TABLE incoming RENAME TO new_events`);
-  } else {
-    await sql.run(`CREATE OR REPLACE TEMP TABLE new_events AS
-      SELECT * FROM incoming AS i
-      WHERE true ${droppedFilter} ${antiJoin}
-      ${once}`);
-  }
-  const kept = (await sql.one<{ n: number }>(`SELECT count(*) AS n FROM new_events`))?.n ?? 0;
+  const dropRows: number[] = [];
+  for (let i = 0; i < total; i++) if (drop[i]) dropRows.push(rowIds[i]);
+  if (dropRows.length > 0) await deleteRows(sql, `${STAGE}.incoming`, dropRows);
+  await sql.run(`DROP TABLE IF EXISTS ${STAGE}.new_events; ALTER TABLE ${STAGE}.incoming RENAME TO new_events`);
+  const kept = total - dropRows.length;
   mark('dedup');
-  const files = kept > 0 ? await writeDayPartitions(sql, deps.dataDir, 'SELECT * FROM new_events', `l${lastSeq}`) : [];
-  mark('parquet');
+
+  // The Parquet write (single-threaded in DuckDB when partitioned and sorted) and the aggregate
+  // fold read the same rows and do not depend on each other: run them side by side.
+  const writing: Promise<RawFile[]> =
+    kept > 0
+      ? deps.spare.use((other) => writeDayPartitions(other, deps.dataDir, `SELECT * FROM ${STAGE}.new_events`, `l${lastSeq}`))
+      : Promise.resolve([]);
+  writing.then(() => mark('parquet'), () => undefined);
+  let files: RawFile[] = [];
   try {
     await sql.transaction(async () => {
-      if (kept > 0) await aggregator.applyBatch(sql, 'new_events');
+      if (kept > 0) await aggregator.applyBatch(sql, `${STAGE}.new_events`);
       mark('aggregate');
+      files = await writing;
       await manifest.recordFiles(sql, files);
       await manifest.recordLoadedSeq(sql, lastSeq);
     });
   } catch (err) {
     // Nothing was committed: the files must not linger unlisted (an erasure would not see them).
-    await Promise.all(files.map((f) => rm(manifest.absolute(f.path), { force: true })));
+    const written = await writing.catch(() => [] as RawFile[]);
+    await Promise.all(written.map((f) => rm(manifest.absolute(f.path), { force: true })));
     throw err;
   }
   manifest.applyCommitted({ added: files, loadedSeq: lastSeq });
-  await sql.run('DROP TABLE IF EXISTS incoming');
-  await sql.run('DROP TABLE IF EXISTS new_events');
+  seen.addCommitted(dayCol, fpCol, drop);
+  await sql.run(`DROP TABLE IF EXISTS ${STAGE}.incoming; DROP TABLE IF EXISTS ${STAGE}.new_events`);
   mark('commit');
   deps.logger.info('load steps (ms since start)', steps);
   return { events: kept, duplicates: total - kept, days: [...new Set(files.map((f) => f.day))] };
+}
+
+/**
+ * The in-memory database (attached at open) that holds a load's rows: unlike TEMP tables, its
+ * tables are visible to every connection, so a second one can write the Parquet files.
+ */
+export const STAGE = 'stage';
+
+/** Deletes rows by position (rowid) from a temp table, in statements of bounded size. */
+async function deleteRows(sql: Sql, table: string, rows: readonly number[]): Promise<void> {
+  const CHUNK = 20_000;
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    await sql.run(`DELETE FROM ${table} WHERE rowid IN (SELECT unnest([${rows.slice(i, i + CHUNK).join(',')}]))`);
+  }
+}
+
+/**
+ * Reads the fingerprints of a day's committed files for SeenEvents. Runs in the write queue, like
+ * the loader, so the files cannot be replaced while it reads them.
+ */
+export async function readDayFingerprints(sql: Sql, manifest: Manifest, day: number): Promise<Float64Array> {
+  const files = manifest.filesOf(dayNumberToString(day) as Day).map((f) => manifest.absolute(f.path));
+  if (files.length === 0) return new Float64Array(0);
+  const { cols } = await readColumns(sql, `SELECT ${EVENT_FINGERPRINT_SQL} FROM read_parquet(${sqlFileList(files)})`, undefined, [0]);
+  return cols[0] as Float64Array;
 }

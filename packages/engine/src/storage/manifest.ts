@@ -81,14 +81,20 @@ export class Manifest {
 
   // --- changes: the SQL half runs inside the caller's transaction; the memory half after COMMIT ---
 
+  /** One statement for all files: a load lists a file per day it touches (often ~90). */
   async recordFiles(sql: Sql, files: readonly RawFile[]): Promise<void> {
-    for (const f of files) {
-      await sql.run(`INSERT INTO raw_files (path, day, events, bytes) VALUES ($1, $2::DATE, $3, $4)`, [f.path, f.day, f.events, f.bytes]);
-    }
+    if (files.length === 0) return;
+    const params: (string | number)[] = [];
+    const rows = files.map((f, i) => {
+      params.push(f.path, f.day, f.events, f.bytes);
+      return `($${4 * i + 1}, $${4 * i + 2}::DATE, $${4 * i + 3}, $${4 * i + 4})`;
+    });
+    await sql.run(`INSERT INTO raw_files (path, day, events, bytes) VALUES ${rows.join(', ')}`, params);
   }
 
   async forgetFiles(sql: Sql, paths: readonly string[]): Promise<void> {
-    for (const p of paths) await sql.run(`DELETE FROM raw_files WHERE path = $1`, [p]);
+    if (paths.length === 0) return;
+    await sql.run(`DELETE FROM raw_files WHERE path IN (${paths.map((_, i) => `$${i + 1}`).join(', ')})`, [...paths]);
   }
 
   async recordLoadedSeq(sql: Sql, seq: number): Promise<void> {
@@ -99,10 +105,26 @@ export class Manifest {
     await sql.run(`INSERT OR REPLACE INTO dropped_days VALUES ($1::DATE, $2, current_timestamp)`, [day, events]);
   }
 
-  /** After COMMIT: the new files become visible, replaced ones are deleted when unleased. */
-  applyCommitted(change: { added?: readonly RawFile[]; removed?: readonly string[]; loadedSeq?: number; dropped?: ReadonlyMap<Day, number> }): void {
+  /**
+   * After COMMIT: the new files become visible, replaced ones are deleted when unleased.
+   * `sameEvents`: the removed files' events are all in the added ones (compaction); otherwise the
+   * days of removed files lost events (erasure, retention) and `onEventsRemoved` hears of them.
+   */
+  applyCommitted(change: {
+    added?: readonly RawFile[];
+    removed?: readonly string[];
+    loadedSeq?: number;
+    dropped?: ReadonlyMap<Day, number>;
+    sameEvents?: boolean;
+  }): void {
     for (const f of change.added ?? []) this.addToMemory(f);
-    for (const p of change.removed ?? []) this.removeFromMemory(p);
+    const touched = new Set<Day>();
+    for (const p of change.removed ?? []) {
+      const day = this.removeFromMemory(p);
+      if (day) touched.add(day);
+    }
+    for (const d of change.dropped?.keys() ?? []) touched.add(d);
+    if (touched.size > 0 && !change.sameEvents) this.onEventsRemoved([...touched]);
     if (change.loadedSeq !== undefined) this.loadedSeq = change.loadedSeq;
     for (const [d, n] of change.dropped ?? []) this.dropped.set(d, n);
   }
@@ -113,7 +135,7 @@ export class Manifest {
     else this.byDay.set(f.day, [f]);
   }
 
-  private removeFromMemory(path: string): void {
+  private removeFromMemory(path: string): Day | undefined {
     for (const [day, list] of this.byDay) {
       const i = list.findIndex((f) => f.path === path);
       if (i < 0) continue;
@@ -121,8 +143,9 @@ export class Manifest {
       if (list.length === 0) this.byDay.delete(day);
       this.doomed.add(path);
       if (!this.leaseCounts.get(path)) void this.deleteNow(path);
-      return;
+      return day;
     }
+    return undefined;
   }
 
   /** Pins the files of [from, to] until release(); see FileLease. */
@@ -160,6 +183,9 @@ export class Manifest {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.onDeleteError(path, err);
     }
   }
+
+  /** Called after a commit that removed events from these days (erasure, retention). */
+  onEventsRemoved: (days: readonly Day[]) => void = () => undefined;
 
   /** Called when a replaced file cannot be deleted now (the engine logs it). */
   onDeleteError: (path: string, err: unknown) => void = () => undefined;

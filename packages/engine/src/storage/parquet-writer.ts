@@ -1,9 +1,9 @@
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Day } from '@telemetry/schema';
 import { RAW_COLUMN_NAMES } from './columns.ts';
-import { sqlFileList, sqlString, type Sql } from './duck.ts';
-import { durableRename, fsyncDir } from './fsync.ts';
+import { sqlString, type Sql } from './duck.ts';
+import { fsyncDir, fsyncFile } from './fsync.ts';
 import type { RawFile } from './manifest.ts';
 
 /**
@@ -28,39 +28,37 @@ export async function writeDayPartitions(
   await rm(staging, { recursive: true, force: true });
   await mkdir(join(dataDir, 'staging'), { recursive: true });
   const cols = [...RAW_COLUMN_NAMES, 'day'].join(', ');
-  await sql.run(
+  // RETURN_STATS names every file with its row count and size: no directory listing, no footer reads.
+  const written = await sql.all<{ filename: string; count: number; file_size_bytes: number }>(
     `COPY (SELECT ${cols} FROM (${selectSql}) ORDER BY day, ${RAW_SORT_ORDER})
      TO ${sqlString(staging)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (day), FILENAME_PATTERN ${sqlString(`${tag}_{i}`)},
-       ROW_GROUP_SIZE 1000000, PARQUET_VERSION V2)`,
+       ROW_GROUP_SIZE 1000000, PARQUET_VERSION V2, RETURN_STATS true)`,
   );
-  const staged: { from: string; day: Day; name: string }[] = [];
-  for (const dirName of await readdir(staging).catch(() => [] as string[])) {
-    const m = /^day=(\d{4}-\d{2}-\d{2})$/.exec(dirName);
-    if (!m) continue;
-    for (const name of await readdir(join(staging, dirName))) {
-      staged.push({ from: join(staging, dirName, name), day: m[1] as Day, name });
-    }
-  }
-  if (staged.length === 0) {
+  if (written.length === 0) {
     await rm(staging, { recursive: true, force: true });
     return [];
   }
-  const counts = new Map<string, number>();
-  for (const r of await sql.all<{ file_name: string; num_rows: number }>(
-    `SELECT file_name, num_rows FROM parquet_file_metadata(${sqlFileList(staged.map((s) => s.from))})`,
-  )) {
-    counts.set(r.file_name, Number(r.num_rows));
-  }
-  const out: RawFile[] = [];
-  for (const s of staged) {
-    const dayDir = join(dataDir, 'events', `day=${s.day}`);
-    await mkdir(dayDir, { recursive: true });
-    const to = join(dayDir, s.name);
-    await durableRename(s.from, to);
-    const { size } = await stat(to);
-    out.push({ path: relative(dataDir, to), day: s.day, events: counts.get(s.from) ?? 0, bytes: size });
-  }
+  const moves = written.map((w) => {
+    const m = /day=(\d{4}-\d{2}-\d{2})[\\/]([^\\/]+)$/.exec(w.filename);
+    if (!m) throw new Error(`unexpected Parquet file name from COPY: ${w.filename}`);
+    const day = m[1] as Day;
+    const dir = join(dataDir, 'events', `day=${day}`);
+    return { from: w.filename, dir, to: join(dir, m[2]), day, events: Number(w.count), bytes: Number(w.file_size_bytes) };
+  });
+  // A load writes a file for every day it touches (often dozens): fsync them concurrently, then
+  // rename, then make the renames durable, one fsync per folder.
+  await inChunks(moves, (f) => fsyncFile(f.from));
+  const dirs = [...new Set(moves.map((f) => f.dir))];
+  await inChunks(dirs, (d) => mkdir(d, { recursive: true }));
+  await inChunks(moves, (f) => rename(f.from, f.to));
+  await inChunks(dirs, (d) => fsyncDir(d));
+  const out: RawFile[] = moves.map((f) => ({ path: relative(dataDir, f.to), day: f.day, events: f.events, bytes: f.bytes }));
   await fsyncDir(join(dataDir, 'events'));
   await rm(staging, { recursive: true, force: true });
   return out;
+}
+
+/** Runs `fn` over `items`, at most 32 at a time (file handles, the thread pool). */
+async function inChunks<T>(items: readonly T[], fn: (item: T) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < items.length; i += 32) await Promise.all(items.slice(i, i + 32).map(fn));
 }
