@@ -21,6 +21,11 @@ export class LoadLog {
         this.loads++;
         this.loadedEvents += Number(fields.events ?? 0);
         this.busyMs += Number(fields.ms ?? 0);
+      } else if (message.startsWith('load step durations') && fields) {
+        // Durations; `parquet` and `aggregate` overlap (the engine runs them side by side).
+        for (const [step, ms] of Object.entries(fields)) {
+          if (Number.isFinite(Number(ms))) this.stepMs.set(step, (this.stepMs.get(step) ?? 0) + Number(ms));
+        }
       } else if (message.startsWith('load steps') && fields) {
         // Marks are cumulative ms since the load started, in order.
         let previous = 0;

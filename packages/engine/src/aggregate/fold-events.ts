@@ -71,9 +71,11 @@ export const SEGMENT_JOIN = (s: string, e: string): string =>
   ['product_id', 'app_version', 'os', 'country', 'license_type'].map((c) => `${s}.${c} = ${e}.${c}`).join(' AND ');
 
 async function registerSegments(sql: Sql, table: string): Promise<void> {
-  const values = SCOPE_DIMENSIONS.map((d) => `SELECT DISTINCT '${d}' AS dim, ${d} AS value FROM n`).join(' UNION ');
+  // One pass over the batch for its distinct segments; the dictionaries are filled from those few rows.
+  await sql.run(`CREATE OR REPLACE TEMP TABLE ab_segs AS SELECT DISTINCT product_id, ${SEGMENT_VALUES} FROM ${table}`);
+  const values = SCOPE_DIMENSIONS.map((d) => `SELECT DISTINCT '${d}' AS dim, ${d} AS value FROM ab_segs`).join(' UNION ');
   await sql.run(`INSERT INTO agg_dim_value
-    WITH n AS (SELECT DISTINCT ${SEGMENT_VALUES} FROM ${table}), v AS (${values})
+    WITH v AS (${values})
     SELECT (SELECT coalesce(max(id), 0) FROM agg_dim_value) + row_number() OVER (ORDER BY dim, value) AS id, dim, value
     FROM v WHERE NOT EXISTS (SELECT 1 FROM agg_dim_value d WHERE d.dim = v.dim AND d.value = v.value)`);
   const ids = SCOPE_DIMENSIONS.map((d) => `(SELECT id FROM agg_dim_value v WHERE v.dim = '${d}' AND v.value = n.${d}) AS v_${d}`).join(', ');
@@ -81,7 +83,7 @@ async function registerSegments(sql: Sql, table: string): Promise<void> {
     SELECT (SELECT coalesce(max(seg), 0) FROM agg_segment)
              + row_number() OVER (ORDER BY product_id, app_version, os, country, license_type) AS seg,
            product_id, app_version, os, country, license_type, ${ids}
-    FROM (SELECT DISTINCT product_id, ${SEGMENT_VALUES} FROM ${table}) n
+    FROM ab_segs n
     WHERE NOT EXISTS (SELECT 1 FROM agg_segment s WHERE ${SEGMENT_JOIN('s', 'n')})`);
 }
 
@@ -147,7 +149,7 @@ export async function bumpVersion(sql: Sql): Promise<void> {
 }
 
 export async function dropBatchTemps(sql: Sql): Promise<void> {
-  const temps = ['ab_ev', 'ab_sessions', 'oc_bd', 'oc_ent', 'oc_check', 'oc_known', 'oc_new', 'oc_class', 'oc_fast', 'oc_touch', 'oc_old', 'oc_lists', 'oc_w', 'oc_aff', 'rb_src', 'rb_days'];
+  const temps = ['ab_ev', 'ab_segs', 'ab_sessions', 'oc_bd', 'oc_ent', 'oc_check', 'oc_known', 'oc_new', 'oc_class', 'oc_fast', 'oc_touch', 'oc_old', 'oc_lists', 'oc_w', 'oc_aff', 'rb_src', 'rb_days'];
   await sql.run(temps.map((t) => `DROP TABLE IF EXISTS ${t};`).join(' '));
 }
 

@@ -52,9 +52,14 @@ export async function loadSegments(
 ): Promise<LoadResult> {
   const { manifest, aggregator, seen } = deps;
   const lastSeq = segments[segments.length - 1].seq;
-  const t0 = Date.now();
+  // Step durations. `parquet` and `aggregate` run side by side, both timed from the end of dedup.
   const steps: Record<string, number> = {};
-  const mark = (name: string) => (steps[name] = Date.now() - t0);
+  let at = Date.now();
+  const mark = (name: string) => {
+    const now = Date.now();
+    steps[name] = now - at;
+    at = now;
+  };
   await sql.run(`CREATE OR REPLACE TABLE ${STAGE}.incoming AS
     SELECT ${STAGED_SELECT}, CAST(epoch_ms(ts) AS DATE) AS day
     FROM read_csv(${sqlFileList(segments.map((s) => s.path))}, header = false, auto_detect = false, delim = ',',
@@ -86,6 +91,7 @@ export async function loadSegments(
   await sql.run(`DROP TABLE IF EXISTS ${STAGE}.new_events; ALTER TABLE ${STAGE}.incoming RENAME TO new_events`);
   const kept = total - dropRows.length;
   mark('dedup');
+  const sideBySide = at;
 
   // The Parquet write (single-threaded in DuckDB when partitioned and sorted) and the aggregate
   // fold read the same rows and do not depend on each other: run them side by side.
@@ -93,13 +99,14 @@ export async function loadSegments(
     kept > 0
       ? deps.spare.use((other) => writeDayPartitions(other, deps.dataDir, `SELECT * FROM ${STAGE}.new_events`, `l${lastSeq}`))
       : Promise.resolve([]);
-  writing.then(() => mark('parquet'), () => undefined);
+  writing.then(() => (steps.parquet = Date.now() - sideBySide), () => undefined);
   let files: RawFile[] = [];
   try {
     await sql.transaction(async () => {
       if (kept > 0) await aggregator.applyBatch(sql, `${STAGE}.new_events`);
-      mark('aggregate');
+      steps.aggregate = Date.now() - sideBySide;
       files = await writing;
+      at = Date.now();
       await manifest.recordFiles(sql, files);
       await manifest.recordLoadedSeq(sql, lastSeq);
     });
@@ -113,7 +120,7 @@ export async function loadSegments(
   seen.addCommitted(dayCol, fpCol, drop);
   await sql.run(`DROP TABLE IF EXISTS ${STAGE}.incoming; DROP TABLE IF EXISTS ${STAGE}.new_events`);
   mark('commit');
-  deps.logger.info('load steps (ms since start)', steps);
+  deps.logger.info('load step durations (ms)', steps);
   return { events: kept, duplicates: total - kept, days: [...new Set(files.map((f) => f.day))] };
 }
 
