@@ -4,10 +4,10 @@ import { dayFromIndex, dayIndex } from '../aggregate/periods.ts';
 import type { Sql } from '../storage/duck.ts';
 import { type CommonArgs, checkCommon } from './args.ts';
 import { cached } from './cache.ts';
-import { ints, readColumns } from './columnar.ts';
 import type { QueryContext } from './context.ts';
 import { rawFilterSql, rawSegmentSql, withRawEvents } from './raw-events.ts';
-import { type Catalog, readCatalog, segPredicate, type Selection, selectSegments } from './segments.ts';
+import { readRegisterRows, unpackRegisters } from './hll-union.ts';
+import { type Catalog, readCatalog, segJoin, type Selection, selectSegments } from './segments.ts';
 import { planUserScopes, readUserCells, type UserScopes } from './user-scopes.ts';
 
 /** Window lengths of DAU, WAU and MAU. */
@@ -44,7 +44,7 @@ export async function activeUsers(ctx: QueryContext, args: ActiveUsersArgs): Pro
       const look = dayIndex(a.range.from) - LOOK_BACK;
       const to = dayIndex(a.range.to);
       const scopes = planUserScopes(catalog, a.filter, a.breakdownBy, sel);
-      const series = scopes ? await cellWindows(sql, catalog, scopes, sel, look, to) : await sketchWindows(sql, sel, look, to);
+      const series = scopes ? await cellWindows(sql, catalog, scopes, sel, look, to) : await sketchWindows(sql, catalog, sel, look, to);
       return toPoints(a, sel.labels, series, look);
     });
   });
@@ -54,23 +54,28 @@ export async function activeUsers(ctx: QueryContext, args: ActiveUsersArgs): Pro
 async function cellWindows(sql: Sql, catalog: Catalog, scopes: UserScopes, sel: Selection, look: number, to: number): Promise<GroupSeries[]> {
   const cells = await readUserCells(sql, catalog, scopes, { lo: dayFromIndex(look), hi: dayFromIndex(to), base: look, maxGap: LOOK_BACK });
   const nDays = to - look + 1;
-  const diffs = sel.labels.map(() => WINDOWS.map(() => new Float64Array(nDays + LOOK_BACK + 2)));
+  const size = nDays + LOOK_BACK + 2;
+  const diffs = sel.labels.map(() => WINDOWS.map(() => new Float64Array(size)));
   const active = sel.labels.map(() => false);
   for (let i = 0; i < cells.rows; i++) {
     const g = cells.group[i];
     if (g < 0) continue;
-    const [aa, bb, n] = [cells.a[i], cells.b[i], cells.n[i]];
+    const aa = cells.a[i];
+    const bb = cells.b[i];
+    const n = cells.n[i];
     const gd = diffs[g];
-    WINDOWS.forEach((w, wi) => {
-      if (cells.arity[i] === 1) {
+    const single = cells.arity[i] === 1;
+    for (let wi = 0; wi < WINDOWS.length; wi++) {
+      const w = WINDOWS[wi];
+      if (single) {
         gd[wi][aa] += n;
         gd[wi][aa + w] -= n;
       } else if (bb - aa < w) {
         gd[wi][bb] -= n;
         gd[wi][aa + w] += n;
       }
-    });
-    if (cells.arity[i] === 1 && n > 0) active[g] = true;
+    }
+    if (single && n > 0) active[g] = true;
   }
   return diffs.map((gd, gi) => ({
     active: active[gi],
@@ -84,39 +89,40 @@ async function cellWindows(sql: Sql, catalog: Catalog, scopes: UserScopes, sel: 
 }
 
 /** HyperLogLog: per group, the per-day registers slid over 1, 7 and 30 days. */
-async function sketchWindows(sql: Sql, sel: Selection, look: number, to: number): Promise<GroupSeries[]> {
-  const seg = segPredicate(sel);
-  const { rows, cols } = await readColumns(
+async function sketchWindows(sql: Sql, catalog: Catalog, sel: Selection, look: number, to: number): Promise<GroupSeries[]> {
+  const seg = segJoin(sel, 'f.seg');
+  const { rows, seg: segs, day, packed } = await readRegisterRows(
     sql,
-    `SELECT (day - DATE '1970-01-01')::INTEGER - $look AS d, seg, reg::INTEGER, rho::INTEGER
-     FROM hll_users WHERE day BETWEEN $lookDay::DATE AND $toDay::DATE${seg.sql}`,
-    { look, lookDay: dayFromIndex(look), toDay: dayFromIndex(to), ...seg.params },
+    catalog.segments.length,
+    [`FROM hll_users f${seg.sql} WHERE f.day BETWEEN $lookDay::DATE AND $toDay::DATE`],
+    { base: look, lookDay: dayFromIndex(look), toDay: dayFromIndex(to), ...seg.params },
   );
-  const [d, s, reg, rho] = [0, 1, 2, 3].map((i) => ints(cols, i));
   const nGroups = sel.labels.length;
+  const groupOfRow = new Int32Array(rows);
   const count = new Int32Array(nGroups + 1);
-  for (let i = 0; i < rows; i++) count[sel.groupOf[s[i]] + 1]++;
+  for (let i = 0; i < rows; i++) {
+    const g = sel.groupOf[segs[i]] ?? -1;
+    groupOfRow[i] = g;
+    count[g + 1]++;
+  }
   const start = new Int32Array(nGroups + 1);
   for (let k = 0; k < nGroups; k++) start[k + 1] = start[k] + count[k + 1];
   const fill = start.slice();
   const gd = new Int32Array(rows);
-  const greg = new Int32Array(rows);
-  const grho = new Int32Array(rows);
+  const gp = new Int32Array(rows);
   for (let i = 0; i < rows; i++) {
-    const g = sel.groupOf[s[i]];
+    const g = groupOfRow[i];
     if (g < 0) continue;
     const j = fill[g]++;
-    gd[j] = d[i];
-    greg[j] = reg[i];
-    grho[j] = rho[i];
+    gd[j] = day[i];
+    gp[j] = packed[i];
   }
   const nDays = to - look + 1;
   return sel.labels.map((_, k) => {
     const [a, b] = [start[k], start[k + 1]];
-    return {
-      active: b > a,
-      windows: slidingEstimates(gd.subarray(a, b), greg.subarray(a, b), grho.subarray(a, b), nDays, WINDOWS),
-    };
+    if (a === b) return { active: false, windows: WINDOWS.map(() => new Float64Array(nDays)) };
+    const { regs, rhos } = unpackRegisters(gp, a, b);
+    return { active: true, windows: slidingEstimates(gd.subarray(a, b), regs, rhos, nDays, WINDOWS) };
   });
 }
 

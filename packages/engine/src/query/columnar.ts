@@ -1,5 +1,7 @@
-import type { DuckDBMaterializedResult } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBMaterializedResult, DuckDBPreparedStatement } from '@duckdb/node-api';
 import type { Sql, SqlParams } from '../storage/duck.ts';
+
+type Columns = { rows: number; cols: (Int32Array | Float64Array)[] };
 
 /**
  * Reads a result whose columns are all INTEGER (or DOUBLE, see `doubles`) into typed arrays, one per
@@ -11,8 +13,39 @@ export async function readColumns(
   query: string,
   params?: SqlParams,
   doubles: readonly number[] = [],
-): Promise<{ rows: number; cols: (Int32Array | Float64Array)[] }> {
-  const result: DuckDBMaterializedResult = await sql.connection.run(query, params);
+): Promise<Columns> {
+  return toColumns(await sql.connection.run(query, params), doubles);
+}
+
+/** Prepared statements kept per connection, most recently used last (the query functions' fixed texts). */
+const MAX_PREPARED = 64;
+const statements = new WeakMap<DuckDBConnection, Map<string, DuckDBPreparedStatement>>();
+
+/**
+ * readColumns for the query functions: the statement is prepared once per connection and text, then
+ * only bound and run — parsing and planning a dashboard statement costs about a millisecond, as much as
+ * running it on a small range. Texts must not embed values that vary per call (bind them).
+ */
+export async function queryColumns(sql: Sql, query: string, params: Record<string, unknown> = {}, doubles: readonly number[] = []): Promise<Columns> {
+  let cache = statements.get(sql.connection);
+  if (!cache) statements.set(sql.connection, (cache = new Map()));
+  let statement = cache.get(query);
+  if (statement) cache.delete(query);
+  else {
+    statement = await sql.connection.prepare(query);
+    if (cache.size >= MAX_PREPARED) {
+      const [oldest, old] = cache.entries().next().value!;
+      cache.delete(oldest);
+      old.destroySync();
+    }
+  }
+  cache.set(query, statement);
+  statement.clearBindings();
+  statement.bind(params as Record<string, never>);
+  return toColumns(await statement.run(), doubles);
+}
+
+function toColumns(result: DuckDBMaterializedResult, doubles: readonly number[]): Columns {
   const nCols = result.columnCount;
   let rows = 0;
   const chunks = [];
@@ -29,7 +62,7 @@ export async function readColumns(
       const vector = chunk.getColumnVector(c);
       const items = (vector as unknown as { items?: ArrayLike<number> }).items;
       const n = chunk.rowCount;
-      if (items && ArrayBuffer.isView(items) && items.length >= n) {
+      if (items && ArrayBuffer.isView(items) && items.length >= n && !(items instanceof BigInt64Array || items instanceof BigUint64Array)) {
         out.set((items as Int32Array).subarray(0, n), at);
       } else {
         for (let r = 0; r < n; r++) out[at + r] = Number(vector.getItem(r));

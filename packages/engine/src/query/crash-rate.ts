@@ -1,14 +1,15 @@
 import type { CrashRateArgs, CrashRatePoint, Day, Granularity } from '@telemetry/schema';
-import { estimateByKey } from '../aggregate/hll.ts';
 import { dayFromIndex, dayIndex, GRANULARITY_CODE, periodStartSql, periodsOf } from '../aggregate/periods.ts';
 import { KIND_CRASHED_SESSION, KIND_SESSION } from '../aggregate/tables.ts';
+import type { Sql } from '../storage/duck.ts';
 import { type CommonArgs, checkCommon, checkGranularity } from './args.ts';
 import { cached } from './cache.ts';
-import { ints, readColumns } from './columnar.ts';
+import { ints, queryColumns } from './columnar.ts';
 import type { QueryContext } from './context.ts';
 import { rawFilterSql, rawSegmentSql, withRawEvents } from './raw-events.ts';
-import { readCatalog, segPredicate, selectSegments } from './segments.ts';
-import { planUserScopes, readUserCells } from './user-scopes.ts';
+import { REG_BITS, readRegisterRows, unionRegisters } from './hll-union.ts';
+import { type Catalog, readCatalog, segJoin, selectSegments } from './segments.ts';
+import { cellA, cellArity, cellB, cellDaysSql, cellGroupLookup, planUserScopes, userCellKey } from './user-scopes.ts';
 
 /**
  * Crash rate per period (clipped to the range) and breakdown value: distinct sessions with any event,
@@ -30,111 +31,122 @@ export async function crashRate(ctx: QueryContext, args: CrashRateArgs): Promise
   if (a.precision === 'EXACT') return exactCrashRate(ctx, a, g);
   return ctx.pool.use(async (sql) => {
     const catalog = await readCatalog(ctx.pool, sql);
-    return cached(ctx.pool, catalog.version, ['crashRate', a, g], async () => {
-      const sel = selectSegments(catalog, a.filter, a.breakdownBy);
-      const from = dayIndex(a.range.from);
-      const to = dayIndex(a.range.to);
-      const periods = periodsOf(g, from, to);
-      const periodOf = new Int32Array(to - from + 1);
-      periods.forEach((p, i) => periodOf.fill(i, p.from - from, p.to - from + 1));
-      const nG = sel.labels.length;
-      const nP = periods.length;
-      const cell = (p: number, grp: number) => p * nG + grp;
-      const seg = segPredicate(sel);
-      const range = { from: a.range.from, to: a.range.to, base: from };
+    return cached(ctx.pool, catalog.version, ['crashRate', a, g], () => approxCrashRate(sql, catalog, a, g));
+  });
+}
 
-      const crashes = new Float64Array(nP * nG);
-      const present = new Uint8Array(nG);
-      const counts = await readColumns(
-        sql,
-        `SELECT (day - DATE '1970-01-01')::INTEGER - $base AS d, seg, crashes::INTEGER, events::INTEGER
-         FROM agg_day WHERE day BETWEEN $from::DATE AND $to::DATE${seg.sql}`,
-        { ...range, ...seg.params },
-      );
-      const [cd, cs, cc, ce] = [0, 1, 2, 3].map((i) => ints(counts.cols, i));
-      for (let i = 0; i < counts.rows; i++) {
-        const grp = sel.groupOf[cs[i]];
-        if (grp < 0) continue;
-        crashes[cell(periodOf[cd[i]], grp)] += cc[i];
-        if (ce[i] > 0) present[grp] = 1;
-      }
+/**
+ * Two statements: the exact counts (crash events per day and segment, and the session and user
+ * occurrence cells in one scan of occ_cells), then the register rows of crashed users (and of active
+ * users without an exact scope), merged in JS per (period, group).
+ */
+async function approxCrashRate(sql: Sql, catalog: Catalog, a: CommonArgs, g: Granularity): Promise<CrashRatePoint[]> {
+  const sel = selectSegments(catalog, a.filter, a.breakdownBy);
+  const from = dayIndex(a.range.from);
+  const to = dayIndex(a.range.to);
+  const periods = periodsOf(g, from, to);
+  const periodOf = new Int32Array(to - from + 1);
+  periods.forEach((p, i) => periodOf.fill(i, p.from - from, p.to - from + 1));
+  const nG = sel.labels.length;
+  const nP = periods.length;
+  const cell = (p: number, grp: number) => p * nG + grp;
+  const seg = segJoin(sel, 'f.seg');
+  const range = { from: a.range.from, to: a.range.to, base: from };
+  const maxGap = g === 'DAY' ? 0 : g === 'WEEK' ? 6 : 30;
+  // Users: exact scope cells when each group is a scope, else HyperLogLog; crashed users always
+  // HyperLogLog (crash rows are few).
+  const scopes = planUserScopes(catalog, a.filter, a.breakdownBy, sel);
 
-      // Sessions and crashed sessions: exact cells per segment (a session lives in one segment).
-      const maxGap = g === 'DAY' ? 0 : g === 'WEEK' ? 6 : 30;
-      const sessions = new Float64Array(nP * nG);
-      const crashedSessions = new Float64Array(nP * nG);
-      const sc = await readColumns(
-        sql,
-        `SELECT kind::INTEGER, key, arity::INTEGER, (a - DATE '1970-01-01')::INTEGER - $base AS a,
-                (b - DATE '1970-01-01')::INTEGER - $base AS b, n::INTEGER
-         FROM occ_cells WHERE kind IN (${KIND_SESSION}, ${KIND_CRASHED_SESSION}) AND arity <= 2
-           AND a >= $from::DATE AND b <= $to::DATE AND b - a <= ${maxGap}${segPredicate(sel, 'key').sql}`,
-        { ...range, ...segPredicate(sel, 'key').params },
-      );
-      const [sk, skey, sar, sa, sb, sn] = [0, 1, 2, 3, 4, 5].map((i) => ints(sc.cols, i));
-      for (let i = 0; i < sc.rows; i++) {
-        const grp = sel.groupOf[skey[i]];
-        if (grp < 0 || periodOf[sa[i]] !== periodOf[sb[i]]) continue;
-        const target = sk[i] === KIND_SESSION ? sessions : crashedSessions;
-        target[cell(periodOf[sa[i]], grp)] += sar[i] === 1 ? sn[i] : -sn[i];
-      }
+  // Exact counts: crash events per day; the session cells (kinds 4, 5, key = seg) and the scopes' user
+  // cells, from one scan of occ_cells. Four INTEGER columns: kind (−1 crash events, −2 user cells,
+  // else the session kind), segment (user cells: scope key and product, userCellKey), packed days
+  // (cellDaysSql; crash events: the day), n (crash events: crashes, doubled, plus 1 when there were
+  // events). Without filter or breakdown, summed per day in SQL (segment 0); otherwise per segment,
+  // grouped and filtered here (measured cheaper than a join mapping segments to groups in SQL).
+  const perSegment = !sel.all || a.breakdownBy !== null;
+  const userKey = scopes ? userCellKey(scopes, catalog) : null;
+  const cellKind = userKey ? `CASE WHEN kind = $userKind THEN -2 ELSE kind::INTEGER END` : 'kind::INTEGER';
+  const cellKey = userKey ? `CASE WHEN kind = $userKind THEN ${userKey.key} ELSE ${perSegment ? 'key' : '0'} END` : perSegment ? 'key' : '0';
+  const cellWhere = `(kind IN (${KIND_SESSION}, ${KIND_CRASHED_SESSION})${userKey ? ` OR (kind = $userKind AND ${userKey.keyRange})` : ''})
+    AND arity <= 2 AND a >= $from::DATE AND b <= $to::DATE AND b >= $from::DATE AND a <= $to::DATE AND b - a <= ${maxGap}`;
+  const { rows, cols } = await queryColumns(
+    sql,
+    perSegment
+      ? `SELECT -1 AS kind, seg, (f.day - DATE '1970-01-01')::INTEGER - $base, (crashes * 2 + (events > 0)::INTEGER)::INTEGER
+         FROM agg_day f WHERE f.day BETWEEN $from::DATE AND $to::DATE
+         UNION ALL
+         SELECT ${cellKind}, ${cellKey}, ${cellDaysSql()}, n::INTEGER FROM occ_cells WHERE ${cellWhere}`
+      : `SELECT -1 AS kind, 0 AS seg, (f.day - DATE '1970-01-01')::INTEGER - $base,
+                (sum(crashes) * 2 + (sum(events) > 0)::INTEGER)::INTEGER
+         FROM agg_day f WHERE f.day BETWEEN $from::DATE AND $to::DATE GROUP BY ALL
+         UNION ALL
+         SELECT ${cellKind}, ${cellKey}, ${cellDaysSql()}, sum(n)::INTEGER FROM occ_cells WHERE ${cellWhere} GROUP BY ALL`,
+    { ...range, ...(userKey && scopes ? { ...userKey.params, userKind: scopes.kind } : {}) },
+  );
+  const [kind, segCol, days, cn] = [0, 1, 2, 3].map((i) => ints(cols, i));
+  const groupOfSeg = (s: number) => (perSegment ? (sel.groupOf[s] ?? -1) : 0);
+  const crashes = new Float64Array(nP * nG);
+  const present = new Uint8Array(nG);
+  const sessions = new Float64Array(nP * nG);
+  const crashedSessions = new Float64Array(nP * nG);
+  const users = scopes ? new Float64Array(nP * nG) : null;
+  const groupOfCell = scopes ? cellGroupLookup(scopes, catalog) : null;
+  for (let i = 0; i < rows; i++) {
+    const k = kind[i];
+    if (k === -1) {
+      const grp = groupOfSeg(segCol[i]);
+      if (grp < 0) continue;
+      crashes[cell(periodOf[days[i]], grp)] += cn[i] >>> 1;
+      if (cn[i] & 1) present[grp] = 1;
+      continue;
+    }
+    // A cell counts in a period when both its days lie in it.
+    const p = periodOf[cellA(days[i])];
+    if (p !== periodOf[cellB(days[i])]) continue;
+    const grp = k === -2 ? groupOfCell!(segCol[i]) : groupOfSeg(segCol[i]);
+    if (grp < 0) continue;
+    const target = k === -2 ? users! : k === KIND_SESSION ? sessions : crashedSessions;
+    target[cell(p, grp)] += cellArity(days[i]) === 1 ? cn[i] : -cn[i];
+  }
 
-      // Users: exact scope cells when each group is a scope, else HyperLogLog; crashed users always
-      // HyperLogLog (crash rows are few).
-      const scopes = planUserScopes(catalog, a.filter, a.breakdownBy, sel);
-      const sketches = scopes ? ['hll_crash_users'] : ['hll_crash_users', 'hll_users'];
-      const { rows, cols } = await readColumns(
-        sql,
-        sketches
-          .map(
-            (t, k) => `SELECT ${k} AS k, (day - DATE '1970-01-01')::INTEGER - $base AS d, seg, reg::INTEGER, rho::INTEGER
-                       FROM ${t} WHERE day BETWEEN $from::DATE AND $to::DATE${seg.sql}`,
-          )
-          .join(' UNION ALL '),
-        { ...range, ...seg.params },
-      );
-      const [k, d, s, reg, rho] = [0, 1, 2, 3, 4].map((i) => ints(cols, i));
-      const keys = new Int32Array(rows);
-      for (let i = 0; i < rows; i++) {
-        const grp = sel.groupOf[s[i]];
-        keys[i] = grp < 0 ? sketches.length * nP * nG : k[i] * nP * nG + cell(periodOf[d[i]], grp);
-      }
-      const est = estimateByKey(keys, reg, rho, sketches.length * nP * nG + 1);
-      const sketch = (which: number, c: number) => Math.round(est[which * nP * nG + c]);
-      let users: Float64Array | null = null;
-      if (scopes) {
-        users = new Float64Array(nP * nG);
-        const cells = await readUserCells(sql, catalog, scopes, { lo: a.range.from, hi: a.range.to, base: from, maxGap });
-        for (let i = 0; i < cells.rows; i++) {
-          const grp = cells.group[i];
-          if (grp < 0 || periodOf[cells.a[i]] !== periodOf[cells.b[i]]) continue;
-          users[cell(periodOf[cells.a[i]], grp)] += cells.arity[i] === 1 ? cells.n[i] : -cells.n[i];
-        }
-      }
+  const tables = scopes ? ['hll_crash_users'] : ['hll_crash_users', 'hll_users'];
+  const regs = await readRegisterRows(
+    sql,
+    catalog.segments.length,
+    tables.map((t) => `FROM ${t} f${seg.sql} WHERE f.day BETWEEN $from::DATE AND $to::DATE`),
+    { ...range, ...seg.params },
+    (part) => String(part),
+  );
+  // Sketch key: which * nP * nG + cell; the packed registers carry `which` above them (ignored by the union).
+  const keys = new Int32Array(regs.rows);
+  for (let i = 0; i < regs.rows; i++) {
+    const grp = sel.groupOf[regs.seg[i]] ?? -1;
+    keys[i] = grp < 0 ? -1 : (regs.packed[i] >>> REG_BITS) * nP * nG + cell(periodOf[regs.day[i]], grp);
+  }
+  const est = unionRegisters(keys, regs.packed, tables.length * nP * nG);
+  const sketch = (which: number, c: number) => Math.round(est[which * nP * nG + c]);
 
-      const points: CrashRatePoint[] = [];
-      periods.forEach((period, p) => {
-        sel.labels.forEach((segment, grp) => {
-          if (segment !== null && !present[grp]) return;
-          const c = cell(p, grp);
-          const activeUsers = users ? users[c] : sketch(1, c);
-          const crashedUsers = Math.min(sketch(0, c), activeUsers);
-          points.push({
-            period: dayFromIndex(period.start),
-            segment,
-            sessions: sessions[c],
-            crashedSessions: crashedSessions[c],
-            crashRate: sessions[c] > 0 ? crashedSessions[c] / sessions[c] : 0,
-            crashes: crashes[c],
-            activeUsers,
-            crashedUsers,
-            crashFreeUsersRate: activeUsers > 0 ? 1 - crashedUsers / activeUsers : 1,
-          });
-        });
+  const points: CrashRatePoint[] = [];
+  periods.forEach((period, p) => {
+    sel.labels.forEach((segment, grp) => {
+      if (segment !== null && !present[grp]) return;
+      const c = cell(p, grp);
+      const activeUsers = users ? users[c] : sketch(1, c);
+      const crashedUsers = Math.min(sketch(0, c), activeUsers);
+      points.push({
+        period: dayFromIndex(period.start),
+        segment,
+        sessions: sessions[c],
+        crashedSessions: crashedSessions[c],
+        crashRate: sessions[c] > 0 ? crashedSessions[c] / sessions[c] : 0,
+        crashes: crashes[c],
+        activeUsers,
+        crashedUsers,
+        crashFreeUsersRate: activeUsers > 0 ? 1 - crashedUsers / activeUsers : 1,
       });
-      return points;
     });
   });
+  return points;
 }
 
 /** EXACT from raw events; refused if any day of the range was dropped. */

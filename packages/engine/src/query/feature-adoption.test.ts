@@ -68,6 +68,24 @@ describe('with segment filters: distinct counts within bounds, exact counts exac
   }
 });
 
+test('segment filter with chosen features, a range far from the first day: distinct counts within bounds, the rest exact', async () => {
+  const range = span(35, 59);
+  const filter: SegmentFilter = { os: ['windows', 'linux'] };
+  const features = ['timeline', 'save', 'nope', 'ai_assist'];
+  const ref = refFeatureAdoption(f.events, range, filter, features);
+  const documented = refFeatureAdoption(f.events, range, filter, features, 'product');
+  expect(ref.length).toBeGreaterThan(1);
+  const approx = await featureAdoption(f.h.ctx, { range, filter, features });
+  expect(approx.map((x) => x.feature)).toEqual(ref.map((x) => x.feature));
+  approx.forEach((x, i) => {
+    const r = ref[i];
+    expectDistinct(x.activeUsers, r.activeUsers, `${x.feature} activeUsers`);
+    expectDistinct(x.adopters, r.adopters, `${x.feature} adopters`);
+    expectDistinct(x.repeatAdopters, r.repeatAdopters, `${x.feature} repeatAdopters`);
+    expect([x.uses, x.firstSeen, x.medianDaysToFirstUse]).toEqual([r.uses, r.firstSeen, documented[i].medianDaysToFirstUse]);
+  });
+});
+
 test('a feature released mid-range is first seen on its release day, and its median counts from there', async () => {
   const [timeline] = await featureAdoption(f.h.ctx, { range: span(0, 59), features: ['timeline'] });
   const firstUse = f.events.filter((e) => e.name === 'timeline').map((e) => e.day).sort()[0];

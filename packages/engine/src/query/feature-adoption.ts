@@ -1,21 +1,17 @@
+import type { DuckDBValue } from '@duckdb/node-api';
 import type { Day, FeatureAdoption, FeatureAdoptionArgs } from '@telemetry/schema';
-import { hllEstimate } from '../aggregate/hll.ts';
-import { dayIndex } from '../aggregate/periods.ts';
+import { dayFromIndex, dayIndex } from '../aggregate/periods.ts';
 import { KIND_FEATURE_USER, KIND_USER } from '../aggregate/tables.ts';
 import type { Sql } from '../storage/duck.ts';
 import { type CommonArgs, checkCommon, checkFeatures } from './args.ts';
 import { cached } from './cache.ts';
+import { doubles, ints, queryColumns } from './columnar.ts';
 import type { QueryContext } from './context.ts';
+import { MAX_PACKED_KEY, packedRegisterSql, unionPackedKeys, unionRegisters } from './hll-union.ts';
 import { memberList } from './list-param.ts';
 import { rawFilterSql, withRawEvents } from './raw-events.ts';
-import { readCatalog, segPredicate, type Selection, selectSegments } from './segments.ts';
-import { planUserScopes, readUserCells } from './user-scopes.ts';
-
-interface Counts {
-  activeUsers: number;
-  adopters: Map<number, number>;
-  repeat: Map<number, number>;
-}
+import { type Catalog, readCatalog, segJoin, segPredicate, type Selection, selectSegments } from './segments.ts';
+import { planUserScopes } from './user-scopes.ts';
 
 /**
  * Feature adoption over the range, one entry per feature (the `features` asked for, or every feature
@@ -40,127 +36,212 @@ export async function featureAdoption(ctx: QueryContext, args: FeatureAdoptionAr
   if (a.precision === 'EXACT') return exactFeatureAdoption(ctx, a, features);
   return ctx.pool.use(async (sql) => {
     const catalog = await readCatalog(ctx.pool, sql);
-    return cached(ctx.pool, catalog.version, ['featureAdoption', a, features], async () => {
-      const sel = selectSegments(catalog, a.filter, null);
-      const seg = segPredicate(sel);
-      const range = { from: a.range.from, to: a.range.to };
-      const usage = await sql.all<{ fid: number; uses: number; first_seen: string }>(
-        `SELECT fid, coalesce(sum(uses) FILTER (WHERE day BETWEEN $from::DATE AND $to::DATE), 0) AS uses,
-                min(day)::VARCHAR AS first_seen
-         FROM agg_feature_day WHERE true${seg.sql} GROUP BY fid`,
-        { ...range, ...seg.params },
-      );
-      const byFid = new Map(usage.map((u) => [u.fid, u]));
-      const fids = (
-        features
-          ? features.map((f) => catalog.nameToId.get(f)).filter((id): id is number => id !== undefined && byFid.has(id))
-          : usage.filter((u) => u.uses > 0).map((u) => u.fid)
-      ).sort((x, y) => byName(catalog.idToName.get(x)!, catalog.idToName.get(y)!));
-      if (fids.length === 0) return [];
-      const counts = sel.productLevel ? await cellCounts(sql, sel, a, fids) : await sketchCounts(sql, sel, a, fids);
-      // With one dimension value filtered, active users are exact too (the scope's cells).
-      const scopes = sel.productLevel ? null : planUserScopes(catalog, a.filter, null, sel);
-      if (scopes) {
-        const from = dayIndex(a.range.from);
-        const cells = await readUserCells(sql, catalog, scopes, { lo: a.range.from, hi: a.range.to, base: from, maxGap: dayIndex(a.range.to) - from });
-        let users = 0;
-        for (let i = 0; i < cells.rows; i++) if (cells.group[i] === 0) users += cells.arity[i] === 1 ? cells.n[i] : -cells.n[i];
-        counts.activeUsers = users;
-      }
-      const medians = await firstUseMedians(sql, sel, a, fids, byFid);
-      return fids.map((fid) => {
-        const activeUsers = counts.activeUsers;
-        const adopters = Math.min(counts.adopters.get(fid) ?? 0, activeUsers);
-        return {
-          feature: catalog.idToName.get(fid)!,
-          activeUsers,
-          adopters,
-          adoptionRate: activeUsers > 0 ? adopters / activeUsers : 0,
-          uses: byFid.get(fid)!.uses,
-          repeatAdopters: Math.min(counts.repeat.get(fid) ?? 0, adopters),
-          firstSeen: byFid.get(fid)!.first_seen as Day,
-          medianDaysToFirstUse: medians.get(fid) ?? null,
-        };
-      });
-    });
+    return cached(ctx.pool, catalog.version, ['featureAdoption', a, features], () => approxFeatureAdoption(sql, catalog, a, features));
   });
 }
 
-/** Exact per-product cells: distinct = Σ arity1 − Σ arity2, on ≥ 2 days = Σ arity2 − Σ arity3. */
-async function cellCounts(sql: Sql, sel: Selection, a: CommonArgs, fids: number[]): Promise<Counts> {
-  const rows = await sql.all<{ kind: number; key: number; s1: number; s2: number; s3: number }>(
-    `SELECT kind, key, coalesce(sum(n) FILTER (WHERE arity = 1), 0) AS s1, coalesce(sum(n) FILTER (WHERE arity = 2), 0) AS s2,
-            coalesce(sum(n) FILTER (WHERE arity = 3), 0) AS s3
-     FROM occ_cells
-     WHERE a >= $from::DATE AND b <= $to::DATE
-       AND (kind = ${KIND_USER} OR (kind = ${KIND_FEATURE_USER} AND key IN (SELECT unnest($fids::INTEGER[]))))
-       ${sel.all ? '' : 'AND product_id IN (SELECT unnest($products::VARCHAR[]))'}
-     GROUP BY kind, key`,
-    { from: a.range.from, to: a.range.to, fids: memberList(fids, 'int'), ...(sel.all ? {} : { products: memberList(sel.products, 'text') }) },
-  );
-  const out: Counts = { activeUsers: 0, adopters: new Map(), repeat: new Map() };
-  for (const r of rows) {
-    if (r.kind === KIND_USER) out.activeUsers = r.s1 - r.s2;
-    else {
-      out.adopters.set(r.key, r.s1 - r.s2);
-      out.repeat.set(r.key, r.s2 - r.s3);
+/** Row tags of the aggregated statement (column t). */
+const T_USES = 0;
+const T_EARLY = 1;
+const T_FIRST_DAY = 2;
+const T_FIRST_USE = 3;
+const T_CELLS = 4;
+const T_SCOPE_USERS = 5;
+/** Days after the first stored feature day that the first-seen look-up reads before falling back. */
+const EARLY_DAYS = 7;
+
+/**
+ * Two statements at most (plus a rare third): the aggregated one (uses and first-seen days, first-use
+ * histograms, exact cell sums), and for segment filters the register rows of adopters, repeat
+ * witnesses and (without an exact scope) active users, merged in JS (hll-union.ts).
+ *
+ * firstSeen is the first day over all history (under the filter). Instead of scanning every stored
+ * day, the aggregated statement reads the range and the first EARLY_DAYS days of storage (rows are
+ * laid down day by day, so both prune by zone maps); a feature absent from those early days while
+ * earlier days of the range's past exist (released later, or rare under the filter) is looked up over
+ * all history in a third statement.
+ */
+async function approxFeatureAdoption(sql: Sql, catalog: Catalog, a: CommonArgs, features: string[] | null): Promise<FeatureAdoption[]> {
+  const sel = selectSegments(catalog, a.filter, null);
+  if (sel.segs.length === 0) return [];
+  const wanted = features ? features.map((f) => catalog.nameToId.get(f)).filter((id): id is number => id !== undefined) : null;
+  if (wanted && wanted.length === 0) return [];
+  const from = dayIndex(a.range.from);
+  const to = dayIndex(a.range.to);
+  const scopes = sel.productLevel ? null : planUserScopes(catalog, a.filter, null, sel);
+  const scope = scopes?.groups[0] ?? null;
+  const seg = segJoin(sel, 'f.seg');
+  const fidIn = wanted ? ' AND f.fid IN (SELECT unnest($fids::INTEGER[]))' : '';
+  const cellRange = 'a >= $from::DATE AND b <= $to::DATE AND b >= $from::DATE AND a <= $to::DATE';
+  const parts = [
+    `SELECT ${T_USES} AS t, fid AS x, 0 AS y, ${DAY_SQL('min(f.day)')} AS z, sum(uses)::DOUBLE AS v
+     FROM agg_feature_day f${seg.sql} WHERE f.day BETWEEN $from::DATE AND $to::DATE${fidIn} GROUP BY fid`,
+    `SELECT ${T_EARLY}, fid, 0, ${DAY_SQL('min(f.day)')}, 0
+     FROM agg_feature_day f${seg.sql}
+     WHERE f.day < least($from::DATE, (SELECT min(day) FROM agg_feature_day) + ${EARLY_DAYS})${fidIn} GROUP BY fid`,
+    `SELECT ${T_FIRST_DAY}, 0, 0, coalesce(${DAY_SQL('(SELECT min(day) FROM agg_feature_day)')}, 0), 0`,
+    `SELECT ${T_FIRST_USE}, fid, ${DAY_SQL('f.day')}, 0, sum(users)::DOUBLE
+     FROM first_use_cells f${seg.sql} WHERE f.day BETWEEN $from::DATE AND $to::DATE${fidIn} GROUP BY fid, f.day`,
+  ];
+  const params: Record<string, DuckDBValue> = { from: a.range.from, to: a.range.to, ...seg.params, ...(wanted ? { fids: memberList(wanted, 'int') } : {}) };
+  if (sel.productLevel) {
+    parts.push(`SELECT ${T_CELLS}, kind::INTEGER, key, arity::INTEGER, sum(n)::DOUBLE FROM occ_cells
+      WHERE kind IN (${KIND_USER}, ${KIND_FEATURE_USER}) AND ${cellRange}
+        ${sel.all ? '' : 'AND product_id IN (SELECT unnest($products::VARCHAR[]))'}
+      GROUP BY kind, key, arity`);
+    if (!sel.all) params.products = memberList(sel.products, 'text');
+  } else if (scope) {
+    parts.push(`SELECT ${T_SCOPE_USERS}, 0, 0, 0, coalesce(sum(CASE WHEN arity = 1 THEN n ELSE -n END), 0)::DOUBLE FROM occ_cells
+      WHERE kind = $skind AND key = $skey AND arity <= 2 AND ${cellRange}
+        ${scope.products ? 'AND product_id IN (SELECT unnest($sproducts::VARCHAR[]))' : ''}`);
+    params.skind = scopes!.kind;
+    params.skey = scope.key;
+    if (scope.products) params.sproducts = memberList(scope.products, 'text');
+  }
+  const agg = await queryColumns(sql, parts.join('\nUNION ALL\n'), params, [4]);
+  const [t, x, y, z] = [0, 1, 2, 3].map((i) => ints(agg.cols, i));
+  const v = doubles(agg.cols, 4);
+
+  const uses = new Map<number, number>();
+  const rangeFirst = new Map<number, number>();
+  const earlyFirst = new Map<number, number>();
+  let firstDay = 0;
+  for (let i = 0; i < agg.rows; i++) {
+    if (t[i] === T_USES) {
+      uses.set(x[i], v[i]);
+      rangeFirst.set(x[i], z[i]);
+    } else if (t[i] === T_EARLY) earlyFirst.set(x[i], z[i]);
+    else if (t[i] === T_FIRST_DAY) firstDay = z[i];
+  }
+  // First-seen days: from the early days when found there; from the range when nothing lies between
+  // the early days and the range; otherwise over all history.
+  const gap = from > firstDay + EARLY_DAYS;
+  const candidates = wanted ?? [...uses.keys()];
+  const firstSeen = new Map<number, number>();
+  const missing: number[] = [];
+  for (const fid of candidates) {
+    const early = earlyFirst.get(fid);
+    if (early !== undefined) firstSeen.set(fid, early);
+    else if (!gap && rangeFirst.has(fid)) firstSeen.set(fid, rangeFirst.get(fid)!);
+    else missing.push(fid);
+  }
+  if (missing.length > 0) {
+    const rest = await queryColumns(
+      sql,
+      `SELECT fid, ${DAY_SQL('min(f.day)')} FROM agg_feature_day f${seg.sql} WHERE f.fid IN (SELECT unnest($missing::INTEGER[])) GROUP BY fid`,
+      { missing: memberList(missing, 'int'), ...seg.params },
+    );
+    const [fid, day] = [0, 1].map((i) => ints(rest.cols, i));
+    for (let i = 0; i < rest.rows; i++) firstSeen.set(fid[i], day[i]);
+  }
+  // A feature is reported when it has any use under the filter (wanted) or a use in the range.
+  const fids = candidates.filter((fid) => firstSeen.has(fid)).sort((p, q) => byName(catalog.idToName.get(p)!, catalog.idToName.get(q)!));
+  if (fids.length === 0) return [];
+
+  let activeUsers = 0;
+  const adopters = new Map<number, number>();
+  const repeat = new Map<number, number>();
+  if (sel.productLevel) {
+    // Exact per-product cells: distinct = Σ arity1 − Σ arity2, on ≥ 2 days = Σ arity2 − Σ arity3.
+    const sums = new Map<string, number>();
+    for (let i = 0; i < agg.rows; i++) if (t[i] === T_CELLS) sums.set(`${x[i]}|${y[i]}|${z[i]}`, v[i]);
+    const s = (kind: number, key: number, arity: number) => sums.get(`${kind}|${key}|${arity}`) ?? 0;
+    activeUsers = s(KIND_USER, 0, 1) - s(KIND_USER, 0, 2);
+    for (const fid of fids) {
+      adopters.set(fid, s(KIND_FEATURE_USER, fid, 1) - s(KIND_FEATURE_USER, fid, 2));
+      repeat.set(fid, s(KIND_FEATURE_USER, fid, 2) - s(KIND_FEATURE_USER, fid, 3));
     }
+  } else {
+    for (let i = 0; i < agg.rows; i++) if (t[i] === T_SCOPE_USERS) activeUsers = v[i];
+    const sketch = await sketchCounts(sql, catalog, sel, a, fids, wanted !== null, scope === null);
+    for (const [k, fid] of fids.entries()) {
+      adopters.set(fid, sketch.adopters[k]);
+      repeat.set(fid, sketch.repeat[k]);
+    }
+    if (!scope) activeUsers = sketch.users;
   }
-  return out;
+
+  // Median of (first use day − firstSeen) over first uses inside the range.
+  const firstUses = new Map<number, { value: number; weight: number }[]>();
+  for (let i = 0; i < agg.rows; i++) {
+    if (t[i] !== T_FIRST_USE || !(v[i] > 0) || !firstSeen.has(x[i])) continue;
+    let list = firstUses.get(x[i]);
+    if (!list) firstUses.set(x[i], (list = []));
+    list.push({ value: y[i] - firstSeen.get(x[i])!, weight: v[i] });
+  }
+  return fids.map((fid) => {
+    const adopted = Math.min(adopters.get(fid) ?? 0, activeUsers);
+    const cells = (firstUses.get(fid) ?? []).sort((p, q) => p.value - q.value);
+    return {
+      feature: catalog.idToName.get(fid)!,
+      activeUsers,
+      adopters: adopted,
+      adoptionRate: activeUsers > 0 ? adopted / activeUsers : 0,
+      uses: uses.get(fid) ?? 0,
+      repeatAdopters: Math.min(repeat.get(fid) ?? 0, adopted),
+      firstSeen: dayFromIndex(firstSeen.get(fid)!),
+      medianDaysToFirstUse: weightedMedian(cells),
+    };
+  });
 }
 
-/** HyperLogLog unions over the range for segment filters; DuckDB merges the registers. */
-async function sketchCounts(sql: Sql, sel: Selection, a: CommonArgs, fids: number[]): Promise<Counts> {
-  const seg = segPredicate(sel);
-  const params = { from: a.range.from, to: a.range.to, fids: memberList(fids, 'int'), ...seg.params };
-  const rows = await sql.all<{ what: string; fid: number; nz: number; s: number }>(
-    `SELECT 'users' AS what, 0 AS fid, count(*) AS nz, coalesce(sum(pow(2.0, -CAST(rho AS INTEGER))), 0) AS s FROM (
-       SELECT reg, max(rho) AS rho FROM hll_users WHERE day BETWEEN $from::DATE AND $to::DATE${seg.sql} GROUP BY reg)
-     UNION ALL
-     SELECT 'adopters', fid, count(*), sum(pow(2.0, -CAST(rho AS INTEGER))) FROM (
-       SELECT fid, reg, max(rho) AS rho FROM hll_feature_users
-       WHERE day BETWEEN $from::DATE AND $to::DATE AND fid IN (SELECT unnest($fids::INTEGER[]))${seg.sql} GROUP BY fid, reg)
-     GROUP BY fid
-     UNION ALL
-     SELECT 'repeat', fid, count(*), sum(pow(2.0, -CAST(rho AS INTEGER))) FROM (
-       SELECT fid, reg, max(rho) AS rho FROM hll_feature_repeat
-       WHERE day BETWEEN $from::DATE AND $to::DATE AND prev_day >= $from::DATE
-         AND fid IN (SELECT unnest($fids::INTEGER[]))${seg.sql}${segPredicate(sel, 'prev_seg').sql} GROUP BY fid, reg)
-     GROUP BY fid`,
-    params,
-  );
-  const out: Counts = { activeUsers: 0, adopters: new Map(), repeat: new Map() };
-  for (const r of rows) {
-    const est = Math.round(hllEstimate(r.nz, r.s));
-    if (r.what === 'users') out.activeUsers = est;
-    else (r.what === 'adopters' ? out.adopters : out.repeat).set(r.fid, est);
-  }
-  return out;
-}
+const DAY_SQL = (day: string) => `(${day} - DATE '1970-01-01')::INTEGER`;
 
-/** Median over users whose first-ever use lies in the range of (first use day − firstSeen). */
-async function firstUseMedians(
+/**
+ * HyperLogLog unions over the range for segment filters: the register rows of adopters, of repeat
+ * witnesses (both days in the range and both segments selected) and, when asked, of active users,
+ * read in one statement and merged in JS per feature (hll-union.ts).
+ */
+async function sketchCounts(
   sql: Sql,
+  catalog: Catalog,
   sel: Selection,
   a: CommonArgs,
-  fids: number[],
-  byFid: ReadonlyMap<number, { first_seen: string }>,
-): Promise<Map<number, number>> {
-  const seg = segPredicate(sel);
-  const rows = await sql.all<{ fid: number; day: number; users: number }>(
-    `SELECT fid, (day - DATE '1970-01-01')::INTEGER AS day, sum(users) AS users FROM first_use_cells
-     WHERE day BETWEEN $from::DATE AND $to::DATE AND fid IN (SELECT unnest($fids::INTEGER[]))${seg.sql}
-     GROUP BY fid, day HAVING sum(users) > 0 ORDER BY fid, day`,
-    { from: a.range.from, to: a.range.to, fids: memberList(fids, 'int'), ...seg.params },
-  );
-  const out = new Map<number, number>();
-  for (const fid of fids) {
-    const cells = rows.filter((r) => r.fid === fid);
-    const base = dayIndex(byFid.get(fid)!.first_seen as Day);
-    const m = weightedMedian(cells.map((c) => ({ value: c.day - base, weight: c.users })));
-    if (m !== null) out.set(fid, m);
+  fids: readonly number[],
+  onlyFids: boolean,
+  withUsers: boolean,
+): Promise<{ users: number; adopters: number[]; repeat: number[] }> {
+  const seg = segJoin(sel, 'f.seg');
+  const prev = segJoin(sel, 'f.prev_seg', 'sp');
+  const fidIn = onlyFids ? ' AND f.fid IN (SELECT unnest($fids::INTEGER[]))' : '';
+  // Sketch of a row, as SQL sees it: 0 = users, 2·fid = adopters of fid, 2·fid + 1 = its repeat witnesses.
+  let maxFid = 0;
+  for (const id of catalog.idToName.keys()) maxFid = Math.max(maxFid, id);
+  const packed = 2 * maxFid + 1 <= MAX_PACKED_KEY;
+  const cols = (key: string) => (packed ? packedRegisterSql(key, 'f.') : `(${key})::INTEGER, ${packedRegisterSql(null, 'f.')}`);
+  const parts = [
+    `SELECT ${cols('2 * f.fid')} FROM hll_feature_users f${seg.sql} WHERE f.day BETWEEN $from::DATE AND $to::DATE${fidIn}`,
+    `SELECT ${cols('2 * f.fid + 1')} FROM hll_feature_repeat f${seg.sql}${prev.sql}
+     WHERE f.day BETWEEN $from::DATE AND $to::DATE AND f.prev_day >= $from::DATE${fidIn}`,
+  ];
+  if (withUsers) parts.push(`SELECT ${cols('0')} FROM hll_users f${seg.sql} WHERE f.day BETWEEN $from::DATE AND $to::DATE`);
+  const { cols: out } = await queryColumns(sql, parts.join('\nUNION ALL\n'), {
+    from: a.range.from,
+    to: a.range.to,
+    ...seg.params,
+    ...(onlyFids ? { fids: memberList(fids, 'int') } : {}),
+  });
+  // Sketch index: 0 = users, 1 + k = adopters of fids[k], 1 + n + k = its repeat witnesses.
+  const n = fids.length;
+  const keyOf = new Int32Array(2 * maxFid + 2).fill(-1);
+  keyOf[0] = 0;
+  fids.forEach((fid, k) => {
+    keyOf[2 * fid] = 1 + k;
+    keyOf[2 * fid + 1] = 1 + n + k;
+  });
+  let est: Float64Array;
+  if (packed) est = unionPackedKeys(ints(out, 0), keyOf, 1 + 2 * n);
+  else {
+    const sqlKey = ints(out, 0);
+    const keys = new Int32Array(sqlKey.length);
+    for (let i = 0; i < keys.length; i++) keys[i] = sqlKey[i] < keyOf.length ? keyOf[sqlKey[i]] : -1;
+    est = unionRegisters(keys, ints(out, 1), 1 + 2 * n);
   }
-  return out;
+  return {
+    users: Math.round(est[0]),
+    adopters: fids.map((_, k) => Math.round(est[1 + k])),
+    repeat: fids.map((_, k) => Math.round(est[1 + n + k])),
+  };
 }
 
 /** quantile_cont(0.5) of a multiset given as (value, count) sorted by value. */

@@ -1,14 +1,13 @@
 import type { Day, Granularity, LatencyArgs, LatencyPoint } from '@telemetry/schema';
 import { ddQuantiles } from '../aggregate/ddsketch.ts';
-import { dayFromIndex, periodStartSql } from '../aggregate/periods.ts';
+import { dayFromIndex, dayIndex, periodStartSql } from '../aggregate/periods.ts';
 import { GRANULARITY_CODE } from '../aggregate/periods.ts';
 import { type CommonArgs, checkCommon, checkGranularity, checkMetric } from './args.ts';
 import { cached } from './cache.ts';
-import { doubles, ints, readColumns } from './columnar.ts';
+import { doubles, ints, queryColumns } from './columnar.ts';
 import type { QueryContext } from './context.ts';
-import { memberList } from './list-param.ts';
 import { rawFilterSql, rawSegmentSql, withRawEvents } from './raw-events.ts';
-import { readCatalog, selectSegments } from './segments.ts';
+import { groupJoin, readCatalog, selectSegments } from './segments.ts';
 
 const QUANTILES = [0.5, 0.9, 0.95, 0.99] as const;
 
@@ -36,38 +35,78 @@ export async function latency(ctx: QueryContext, args: LatencyArgs): Promise<Lat
       if (mid === undefined) return [];
       const sel = selectSegments(catalog, a.filter, a.breakdownBy);
       if (sel.segs.length === 0) return [];
-      const grouped = !sel.all || a.breakdownBy !== null;
-      const { rows, cols } = await readColumns(
+      // Buckets summed per (period, group) in SQL — the group from a join with the selected segments
+      // when there is a filter or a breakdown — and put in order here (cheaper than ORDER BY).
+      const join = groupJoin(sel, 'd.seg', 'm');
+      const { rows, cols } = await queryColumns(
         sql,
-        `SELECT (${periodStartSql(String(GRANULARITY_CODE[g]), 'day')} - DATE '1970-01-01')::INTEGER AS p,
-                ${grouped ? 'm.g' : '0'} AS g, bucket, sum(n)::DOUBLE AS n
-         FROM dd_latency d
-         ${grouped ? 'JOIN (SELECT unnest($segs::INTEGER[]) AS seg, unnest($groups::INTEGER[]) AS g) m USING (seg)' : ''}
+        `SELECT ${PERIOD_SQL[g]} AS p, ${join.g} AS g, bucket, sum(n)::DOUBLE AS n
+         FROM dd_latency d${join.sql}
          WHERE mid = $mid AND day BETWEEN $from::DATE AND $to::DATE
-         GROUP BY ALL ORDER BY p, g, bucket`,
-        {
-          mid,
-          from: a.range.from,
-          to: a.range.to,
-          ...(grouped ? { segs: memberList(sel.segs, 'int'), groups: memberList(sel.segs.map((s) => sel.groupOf[s]), 'int') } : {}),
-        },
+         GROUP BY ${g === 'DAY' ? 'day' : 'p'}, g, bucket`,
+        { mid, from: a.range.from, to: a.range.to, ...join.params },
         [3],
       );
       const [p, grp, bucket] = [0, 1, 2].map((i) => ints(cols, i));
       const n = doubles(cols, 3);
+      // Cells (period, group) in order, each with its buckets ascending.
+      const firstDay = dayIndex(a.range.from) - 31; // a period starts at most a month before the range
+      const periodIndex = new Int32Array(dayIndex(a.range.to) - firstDay + 1).fill(-1);
+      for (let i = 0; i < rows; i++) periodIndex[p[i] - firstDay] = 0;
+      const periodStarts: number[] = [];
+      periodIndex.forEach((v, d) => {
+        if (v === 0) periodIndex[d] = periodStarts.push(firstDay + d) - 1;
+      });
+      const nG = sel.labels.length;
+      const nCells = periodStarts.length * nG;
+      const cellOf = new Int32Array(rows);
+      const start = new Int32Array(nCells + 1);
+      let minBucket = Infinity;
+      for (let i = 0; i < rows; i++) {
+        cellOf[i] = periodIndex[p[i] - firstDay] * nG + grp[i];
+        start[cellOf[i] + 1]++;
+        if (bucket[i] < minBucket) minBucket = bucket[i];
+      }
+      for (let c = 0; c < nCells; c++) start[c + 1] += start[c];
+      const fill = start.slice(0, nCells);
+      const order = new Int32Array(rows);
+      for (let i = 0; i < rows; i++) order[fill[cellOf[i]]++] = i;
+      // Within each cell, rows sorted by bucket: (bucket offset, position) packed in one float key,
+      // sorted in place (a cell holds one row per bucket).
+      const keys = new Float64Array(rows);
+      const sortedBucket = new Int32Array(rows);
+      const sortedN = new Float64Array(rows);
       const points: LatencyPoint[] = [];
-      for (let i = 0; i < rows; ) {
-        let j = i;
+      for (let c = 0; c < nCells; c++) {
+        const from = start[c];
+        const to = start[c + 1];
+        if (to === from) continue;
+        for (let j = from; j < to; j++) keys[j] = (bucket[order[j]] - minBucket) * SORT_SPAN + (j - from);
+        keys.subarray(from, to).sort();
         let count = 0;
-        while (j < rows && p[j] === p[i] && grp[j] === grp[i]) count += n[j++];
-        const [p50, p90, p95, p99] = ddQuantiles(bucket, n, QUANTILES, i, j);
-        points.push({ period: dayFromIndex(p[i]), segment: sel.labels[grp[i]], count, p50, p90, p95, p99 });
-        i = j;
+        for (let j = from; j < to; j++) {
+          const i = order[from + (keys[j] % SORT_SPAN)];
+          sortedBucket[j] = bucket[i];
+          sortedN[j] = n[i];
+          count += n[i];
+        }
+        const [p50, p90, p95, p99] = ddQuantiles(sortedBucket, sortedN, QUANTILES, from, to);
+        points.push({ period: dayFromIndex(periodStarts[Math.floor(c / nG)]), segment: sel.labels[c % nG], count, p50, p90, p95, p99 });
       }
       return points;
     });
   });
 }
+
+/** Positions within a cell stay below this (a cell holds one row per bucket). */
+const SORT_SPAN = 2 ** 24;
+
+/** SQL: the first day (day index) of the period holding `day`; WEEK is the ISO week, as periods.ts. */
+const PERIOD_SQL: Record<Granularity, string> = {
+  DAY: `(day - DATE '1970-01-01')::INTEGER`,
+  WEEK: `((day - DATE '1970-01-01')::INTEGER - ((((day - DATE '1970-01-01')::INTEGER + 3) % 7 + 7) % 7))`,
+  MONTH: `(date_trunc('month', day)::DATE - DATE '1970-01-01')::INTEGER`,
+};
 
 /** EXACT: quantile_cont over the raw values; refused if any day of the range was dropped. */
 async function exactLatency(ctx: QueryContext, a: CommonArgs, metric: string, g: Granularity): Promise<LatencyPoint[]> {

@@ -3,8 +3,9 @@ import { dayFromIndex, dayIndex, GRANULARITY_CODE, nextPeriod, periodStart } fro
 import { KIND_USER } from '../aggregate/tables.ts';
 import { checkCommon, checkGranularity } from './args.ts';
 import { cached } from './cache.ts';
+import { doubles, ints, queryColumns } from './columnar.ts';
 import type { QueryContext } from './context.ts';
-import { readCatalog, segPredicate, selectSegments } from './segments.ts';
+import { readCatalog, segJoin, selectSegments } from './segments.ts';
 import { planUserScopes } from './user-scopes.ts';
 
 /**
@@ -45,11 +46,12 @@ export async function retentionCohorts(ctx: QueryContext, args: RetentionCohorts
       const sel = selectSegments(catalog, a.filter, null);
       const scopes = planUserScopes(catalog, a.filter, null, sel);
       const bySeg = scopes ? selectSegments(catalog, { products: a.filter.products }, null) : sel;
-      const seg = segPredicate(bySeg);
-      const rows = await sql.all<{ c: number; p: number; users: number }>(
-        `SELECT (cohort - DATE '1970-01-01')::INTEGER AS c, (period - DATE '1970-01-01')::INTEGER AS p, sum(users) AS users
-         FROM cohort_cells
-         WHERE kind = $kind AND key = $key AND g = $g AND cohort BETWEEN $from::DATE AND $to::DATE AND period <= $today::DATE${seg.sql}
+      const seg = segJoin(bySeg, 'f.seg');
+      const { rows, cols } = await queryColumns(
+        sql,
+        `SELECT (cohort - DATE '1970-01-01')::INTEGER AS c, (period - DATE '1970-01-01')::INTEGER AS p, sum(users)::DOUBLE AS users
+         FROM cohort_cells f${seg.sql}
+         WHERE kind = $kind AND key = $key AND g = $g AND cohort BETWEEN $from::DATE AND $to::DATE AND period <= $today::DATE
          GROUP BY ALL`,
         {
           kind: scopes?.kind ?? KIND_USER,
@@ -60,8 +62,12 @@ export async function retentionCohorts(ctx: QueryContext, args: RetentionCohorts
           today,
           ...seg.params,
         },
+        [2],
       );
-      const cells = new Map(rows.map((r) => [`${r.c}|${r.p}`, r.users]));
+      const [cohortCol, periodCol] = [0, 1].map((i) => ints(cols, i));
+      const users = doubles(cols, 2);
+      const cells = new Map<string, number>();
+      for (let i = 0; i < rows; i++) cells.set(`${cohortCol[i]}|${periodCol[i]}`, users[i]);
       return starts.map((c) => {
         const retained: number[] = [];
         for (let p = c; p <= todayPeriod && retained.length < periods; p = nextPeriod(g, p)) retained.push(cells.get(`${c}|${p}`) ?? 0);

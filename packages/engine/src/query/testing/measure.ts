@@ -3,17 +3,27 @@
  * latencies. Not a test: run it by hand.
  *
  *   npx tsx packages/engine/src/query/testing/measure.ts [--events 10000000] [--days 90] [--dau 20000]
+ *       [--dir DIR] [--runs 15] [--only TEXT] [--exact]
  *
  * Events are generated inside DuckDB (one day per batch, plus 3% of each day arriving with the next
  * batch as late events), folded by metricsAggregator.applyBatch exactly as the loader does, and
- * written as day-partitioned Parquet for the EXACT comparison.
+ * written as day-partitioned Parquet for the EXACT comparison. `--dir` keeps the built store; run
+ * again with the same `--dir` (and the same --events/--days/--dau) to time queries only: the store is
+ * then opened read-only, so several such runs may share it.
+ *
+ * Queries: the benchmark's dashboard set (benchmarks/src/runner/query-set.ts, names starting with
+ * "bench"), plus more shapes (every family plain, by product, filtered, broken down, two-dimension
+ * filters). Each is timed cold (every memoized answer dropped before the run: the figure the latency
+ * goal is about) and then cached (the same query again).
  */
 import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { Day, Dimension, SegmentFilter } from '@telemetry/schema';
+import type { Day, Dimension, Precision, SegmentFilter } from '@telemetry/schema';
+import { dashboardQueries } from '../../../../../benchmarks/src/runner/query-set.ts';
 import { aggregateSize, metricsAggregator } from '../../aggregate/index.ts';
+import type { TelemetryEngineApi } from '../../engine.ts';
 import { dayFromIndex, dayIndex } from '../../aggregate/periods.ts';
 import { RAW_COLUMN_NAMES } from '../../storage/columns.ts';
 import { Sql, SqlPool, sqlString } from '../../storage/duck.ts';
@@ -39,10 +49,12 @@ async function main(): Promise<void> {
   const dir = keep > 0 ? process.argv[keep + 1] : await mkdtemp(join(tmpdir(), 'measure-'));
   await mkdir(dir, { recursive: true });
   const reuse = keep > 0 && (await stat(join(dir, 'engine.duckdb')).catch(() => null)) !== null;
-  const instance = await DuckDBInstance.create(join(dir, 'engine.duckdb'), { threads: '2' });
+  const instance = await DuckDBInstance.create(join(dir, 'engine.duckdb'), { threads: '2', ...(reuse ? { access_mode: 'READ_ONLY' } : {}) });
   const sql = new Sql(await instance.connect());
-  await metricsAggregator.init(sql);
-  if (!reuse) await load(sql, dir);
+  if (!reuse) {
+    await metricsAggregator.init(sql);
+    await load(sql, dir);
+  }
   await queries(instance, dir);
   sql.close();
   instance.closeSync();
@@ -136,25 +148,38 @@ async function queries(instance: DuckDBInstance, dir: string): Promise<void> {
     { label: 'by version', breakdownBy: 'APP_VERSION' },
     { label: 'DE+US trial by country', filter: { countries: ['DE', 'US'], licenseTypes: ['trial'] }, breakdownBy: 'COUNTRY' },
   ];
-  const list: { name: string; run: (exact: boolean) => Promise<unknown> }[] = [];
+  const p = (exact: boolean): Precision => (exact ? 'EXACT' : 'APPROXIMATE');
+  const list: { name: string; run: (exact: boolean) => Promise<unknown>; hasExact: boolean }[] = [];
+  // The benchmark's set, through the five query functions (the engine's methods call them alike).
+  const engine = {
+    activeUsers: (args: Parameters<typeof activeUsers>[1]) => activeUsers(ctx, args),
+    featureAdoption: (args: Parameters<typeof featureAdoption>[1]) => featureAdoption(ctx, args),
+    latency: (args: Parameters<typeof latency>[1]) => latency(ctx, args),
+    crashRate: (args: Parameters<typeof crashRate>[1]) => crashRate(ctx, args),
+    retentionCohorts: (args: Parameters<typeof retentionCohorts>[1]) => retentionCohorts(ctx, args),
+  } as unknown as TelemetryEngineApi;
+  for (const q of dashboardQueries(TODAY, DAYS)) list.push({ name: `bench ${q.name}`, run: (e) => q.run(engine, p(e)), hasExact: q.hasExact });
   for (const days of [30, 90]) {
     for (const s of shapes) {
       const base = { range: range(days), filter: s.filter, breakdownBy: s.breakdownBy };
-      const p = (exact: boolean) => (exact ? 'EXACT' : 'APPROXIMATE') as 'EXACT' | 'APPROXIMATE';
-      list.push({ name: `activeUsers ${days}d ${s.label}`, run: (e) => activeUsers(ctx, { ...base, precision: p(e) }) });
-      list.push({ name: `crashRate ${days}d ${s.label}`, run: (e) => crashRate(ctx, { ...base, precision: p(e) }) });
-      list.push({ name: `latency ${days}d ${s.label}`, run: (e) => latency(ctx, { ...base, metric: 'startup', precision: p(e) }) });
+      list.push({ name: `activeUsers ${days}d ${s.label}`, run: (e) => activeUsers(ctx, { ...base, precision: p(e) }), hasExact: true });
+      list.push({ name: `crashRate ${days}d ${s.label}`, run: (e) => crashRate(ctx, { ...base, precision: p(e) }), hasExact: true });
+      list.push({ name: `latency ${days}d ${s.label}`, run: (e) => latency(ctx, { ...base, metric: 'startup', precision: p(e) }), hasExact: true });
       if (!s.breakdownBy) {
-        list.push({ name: `featureAdoption ${days}d ${s.label}`, run: (e) => featureAdoption(ctx, { range: base.range, filter: s.filter, precision: p(e) }) });
-        list.push({ name: `retentionCohorts ${days}d ${s.label}`, run: () => retentionCohorts(ctx, { range: base.range, filter: s.filter }) });
+        list.push({
+          name: `featureAdoption ${days}d ${s.label}`,
+          run: (e) => featureAdoption(ctx, { range: base.range, filter: s.filter, precision: p(e) }),
+          hasExact: true,
+        });
+        list.push({ name: `retentionCohorts ${days}d ${s.label}`, run: () => retentionCohorts(ctx, { range: base.range, filter: s.filter }), hasExact: false });
       }
     }
   }
-  const cold: number[] = [];
-  const warm: number[] = [];
-  const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  console.log(`\n${'query'.padEnd(44)} cold p50  cold p95  cached p50   exact`);
+  const cold = { bench: [] as number[], more: [] as number[] };
+  const warm = { bench: [] as number[], more: [] as number[] };
+  const p95 = (xs: number[]) => percentile(xs, 0.95);
+  const median = (xs: number[]) => percentile(xs, 0.5);
+  console.log(`\n${'query'.padEnd(60)} cold p50  cold p95  cached p50   exact`);
   const only = process.argv.indexOf('--only');
   for (const q of list.filter((x) => only < 0 || x.name.includes(process.argv[only + 1]))) {
     const c: number[] = [];
@@ -170,20 +195,33 @@ async function queries(instance: DuckDBInstance, dir: string): Promise<void> {
       w.push(performance.now() - t);
     }
     let exact = NaN;
-    if (!q.name.startsWith('retention') && process.argv.includes('--exact')) {
+    if (q.hasExact && process.argv.includes('--exact')) {
       const t = performance.now();
       await q.run(true);
       exact = performance.now() - t;
     }
-    cold.push(...c);
-    warm.push(...w);
+    const set = q.name.startsWith('bench ') ? 'bench' : 'more';
+    cold[set].push(...c);
+    warm[set].push(...w);
     if (c.length === 0) continue;
-    console.log(`${q.name.padEnd(44)} ${median(c).toFixed(1).padStart(8)} ${p95(c).toFixed(1).padStart(9)} ${median(w).toFixed(2).padStart(11)} ${Number.isNaN(exact) ? '' : exact.toFixed(0).padStart(7)}`);
+    console.log(`${q.name.padEnd(60)} ${median(c).toFixed(1).padStart(8)} ${p95(c).toFixed(1).padStart(9)} ${median(w).toFixed(2).padStart(11)} ${Number.isNaN(exact) ? '' : exact.toFixed(0).padStart(7)}`);
   }
-  if (cold.length > 0) {
-    console.log(`\nall queries: cold p95 ${p95(cold).toFixed(1)} ms, cold p50 ${median(cold).toFixed(1)} ms; cached p95 ${p95(warm).toFixed(2)} ms`);
-  }
+  const summary = (label: string, c: number[], w: number[]) => {
+    if (c.length > 0) console.log(`${label}: cold p95 ${p95(c).toFixed(1)} ms, cold p50 ${median(c).toFixed(1)} ms; cached p95 ${p95(w).toFixed(2)} ms (${c.length} runs)`);
+  };
+  console.log('');
+  summary('benchmark query set', cold.bench, warm.bench);
+  summary('more shapes        ', cold.more, warm.more);
+  summary('all queries        ', [...cold.bench, ...cold.more], [...warm.bench, ...warm.more]);
   pool.close();
+}
+
+/** Linear interpolation between order statistics (the benchmark's percentile). */
+function percentile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = q * (sorted.length - 1);
+  const lo = Math.floor(rank);
+  return sorted[lo] + (sorted[Math.ceil(rank)] - sorted[lo]) * (rank - lo);
 }
 
 await main();
