@@ -51,7 +51,11 @@ export interface ColumnSink {
   append(vector: duckdb.Vector, rows: number): void;
   /** Bytes of variable-length data held (0 for fixed-width columns). */
   heldBytes(): number;
-  /** The accumulated rows as Arrow Data; the sink starts empty again. */
+  /**
+   * The accumulated rows as Arrow Data; the sink starts empty again. The Data may be views of the
+   * sink's own buffers: it stays valid until the next take(), as the sink fills a second set of
+   * buffers meanwhile (so one batch can be written out while the next is built).
+   */
   take(): Data;
 }
 
@@ -68,9 +72,13 @@ const POPCOUNT = Uint8Array.from({ length: 256 }, (_, b) => {
  * the rare chunk after a short one) is copied bytewise; other cases go bit by bit.
  */
 class Validity {
-  private bits = new Uint8Array(BATCH_ROWS / 8);
+  private bits: Uint8Array<ArrayBuffer> = new Uint8Array(BATCH_ROWS / 8);
+  /** The other set (see ColumnSink.take); allocated at the first take. */
+  private spare: Uint8Array<ArrayBuffer> | null = null;
   nulls = 0;
   length = 0;
+  /** Whether the chunk appended last had no NULLs (DuckDB hands over no mask then). */
+  lastAllValid = true;
 
   append(vector: duckdb.Vector, rows: number): void {
     const end = this.length + rows;
@@ -80,6 +88,7 @@ class Validity {
       this.bits = grown;
     }
     const src = duckdb.vector_get_validity(vector, Math.ceil(rows / 64) * 8);
+    this.lastAllValid = !src;
     const bits = this.bits;
     let i = 0;
     if (this.length % 8 === 0) {
@@ -118,15 +127,21 @@ class Validity {
 
   take(): { nullCount: number; nullBitmap: Uint8Array | undefined } {
     const nullCount = this.nulls;
-    const nullBitmap = nullCount > 0 ? this.bits.slice(0, Math.ceil(this.length / 64) * 8) : undefined;
+    const nullBitmap = nullCount > 0 ? this.bits.subarray(0, Math.ceil(this.length / 64) * 8) : undefined;
     this.nulls = 0;
     this.length = 0;
+    // Every bit below `length` is written again by append, so the other set needs no clearing.
+    const next = this.spare ?? new Uint8Array(this.bits.length);
+    this.spare = this.bits;
+    this.bits = next;
     return { nullCount, nullBitmap };
   }
 }
 
 class FixedSink implements ColumnSink {
   private buf: Uint8Array<ArrayBuffer>;
+  /** The other set (see ColumnSink.take); allocated at the first take. */
+  private spare: Uint8Array<ArrayBuffer> | null = null;
   private rows = 0;
   private readonly validity = new Validity();
 
@@ -152,11 +167,14 @@ class FixedSink implements ColumnSink {
   }
 
   take(): Data {
-    // A fresh buffer per batch: the IPC writer may keep references to the one it was given.
-    const values = new this.ctor(this.buf.buffer.slice(0, this.rows * this.width));
+    // A view, valid until the next take (see ColumnSink.take).
+    const values = new this.ctor(this.buf.buffer, 0, this.rows);
     const { nullCount, nullBitmap } = this.validity.take();
     const length = this.rows;
     this.rows = 0;
+    const next = this.spare ?? new Uint8Array(BATCH_ROWS * this.width);
+    this.spare = this.buf;
+    this.buf = next;
     return makeData({ type: this.type, length, nullCount, nullBitmap, data: values } as never);
   }
 
@@ -265,15 +283,44 @@ function decimalToFloat(width: number, scale: number): { bytes: number; convert:
  * string. In practice a chunk's strings from a Parquet page or a string function are adjacent in
  * one buffer, so a 2,048-row chunk takes a handful of calls; anything else falls back to shorter
  * runs, down to one string each. The gap bytes are never used.
+ *
+ * Copies avoid per-byte JS work where they can: strings of a run that are adjacent both in DuckDB's
+ * buffer and in the batch (no inline string between them; NULLs take no bytes) are copied with one
+ * `set`, so a column of long strings (ids, JSON text) costs a few copies per chunk; inline strings
+ * (12 bytes or less, inside DuckDB's string_t) are written as three 32-bit words.
  */
 const PAGE = 4096;
 const MAX_RUN_BYTES = 8 * 1024 * 1024;
 const TWO_32 = 4294967296;
+/**
+ * Inline strings are written as 12 bytes whatever their length: the bytes past a string's end
+ * land where the following rows' strings go (or past the end of the batch's data), and every such
+ * byte is written again, with the right value, by a later write: inline strings are written in row
+ * order, and an out-of-line string is written when its run is copied, which is after every row
+ * before it was handled. Out-of-line copies write exactly their bytes. The data buffer keeps this
+ * much room past its end for the last row's overshoot.
+ */
+const INLINE_SLACK = INLINE_MAX;
 
 /** VARCHAR -> Utf8 and BLOB -> Binary: offsets + data, copied as bytes. */
+interface StringBuffers {
+  offsets: Int32Array;
+  data: Uint8Array<ArrayBuffer>;
+  /** Over `data`, for the 32-bit writes of inline strings. */
+  view: DataView;
+}
+
+function stringBuffers(): StringBuffers {
+  const data = new Uint8Array(BATCH_ROWS * 16);
+  return { offsets: new Int32Array(BATCH_ROWS + 1), data, view: new DataView(data.buffer) };
+}
+
 class StringSink implements ColumnSink {
-  private offsets = new Int32Array(BATCH_ROWS + 1);
-  private data: Uint8Array<ArrayBuffer> = new Uint8Array(BATCH_ROWS * 16);
+  private offsets: Int32Array;
+  private data: Uint8Array<ArrayBuffer>;
+  private view: DataView;
+  /** The other set of offsets and data (see ColumnSink.take); allocated at the first take. */
+  private spare: StringBuffers | null = null;
   private rows = 0;
   private size = 0;
   private readonly validity = new Validity();
@@ -283,7 +330,9 @@ class StringSink implements ColumnSink {
   /** get_data_from_pointer reads the address from a buffer: the run's start is written here. */
   private readonly scratch = new DataView(new ArrayBuffer(8));
 
-  constructor(readonly type: Utf8 | Binary) {}
+  constructor(readonly type: Utf8 | Binary) {
+    ({ offsets: this.offsets, data: this.data, view: this.view } = stringBuffers());
+  }
 
   append(vector: duckdb.Vector, rows: number): void {
     if (this.rows + rows + 1 > this.offsets.length) {
@@ -301,28 +350,37 @@ class StringSink implements ColumnSink {
     // string_t as 32-bit words: [length, inline bytes or prefix, pointer low, pointer high].
     if (strings.byteOffset % 4 !== 0) strings = strings.slice();
     const words = new Uint32Array(strings.buffer, strings.byteOffset, rows * 4);
-    // Pass 1: lengths -> offsets, so every string's place in `data` is known.
+    // Pass 1: lengths -> offsets, so every string's place in `data` is known. (A NULL's length
+    // word is not defined: it counts as 0.)
     const offsets = this.offsets;
-    const valid = this.validity.bitmap();
     let size = this.size;
-    for (let i = 0; i < rows; i++) {
-      const row = base + i;
-      if ((valid[row >> 3] >> (row & 7)) & 1) size += words[i * 4];
-      offsets[row + 1] = size;
+    if (this.validity.lastAllValid) {
+      for (let i = 0; i < rows; i++) {
+        size += words[i * 4];
+        offsets[base + i + 1] = size;
+      }
+    } else {
+      const valid = this.validity.bitmap();
+      for (let i = 0; i < rows; i++) {
+        const row = base + i;
+        if ((valid[row >> 3] >> (row & 7)) & 1) size += words[i * 4];
+        offsets[row + 1] = size;
+      }
     }
-    if (size > this.data.length) this.grow(size);
-    const data = this.data;
+    if (size + INLINE_SLACK > this.data.length) this.grow(size + INLINE_SLACK);
+    const view = this.view;
     // Pass 2: inline strings directly, out-of-line ones gathered into runs.
     let runLength = 0;
     let runStart = 0;
     let runEnd = 0;
     for (let i = 0; i < rows; i++) {
-      const at = i * STRING_T;
-      const len = offsets[base + i + 1] - offsets[base + i];
+      const to = offsets[base + i];
+      const len = offsets[base + i + 1] - to;
       if (len === 0) continue;
       if (len <= INLINE_MAX) {
-        const to = offsets[base + i];
-        for (let k = 0; k < len; k++) data[to + k] = strings[at + 4 + k];
+        view.setUint32(to, words[i * 4 + 1], true);
+        view.setUint32(to + 4, words[i * 4 + 2], true);
+        view.setUint32(to + 8, words[i * 4 + 3], true);
         continue;
       }
       const ptr = words[i * 4 + 2] + words[i * 4 + 3] * TWO_32;
@@ -346,14 +404,32 @@ class StringSink implements ColumnSink {
     this.scratch.setUint32(4, Math.floor(start / TWO_32), true);
     const bytes = duckdb.get_data_from_pointer(this.scratch.buffer as ArrayBuffer, 0, end - start);
     const data = this.data;
+    const view = this.view;
+    const source = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const offsets = this.offsets;
-    for (let r = 0; r < count; r++) {
-      const row = base + this.runRows[r];
-      const from = this.runPtrs[r] - start;
+    const runRows = this.runRows;
+    const runPtrs = this.runPtrs;
+    for (let r = 0; r < count; ) {
+      // The longest stretch of this run's strings that lie back to back in both buffers.
+      const row = base + runRows[r];
+      const from = runPtrs[r] - start;
       const to = offsets[row];
-      const len = offsets[row + 1] - to;
-      if (len > 64) data.set(bytes.subarray(from, from + len), to);
-      else for (let k = 0; k < len; k++) data[to + k] = bytes[from + k];
+      let toEnd = offsets[row + 1];
+      let fromEnd = from + (toEnd - to);
+      for (r++; r < count; r++) {
+        const next = base + runRows[r];
+        if (offsets[next] !== toEnd || runPtrs[r] - start !== fromEnd) break;
+        const e = offsets[next + 1];
+        fromEnd += e - toEnd;
+        toEnd = e;
+      }
+      const len = toEnd - to;
+      if (len > 48) data.set(bytes.subarray(from, fromEnd), to);
+      else {
+        let k = 0;
+        for (; k + 4 <= len; k += 4) view.setUint32(to + k, source.getUint32(from + k, true), true);
+        for (; k < len; k++) data[to + k] = bytes[from + k];
+      }
     }
   }
 
@@ -363,11 +439,17 @@ class StringSink implements ColumnSink {
 
   take(): Data {
     const length = this.rows;
-    const valueOffsets = this.offsets.slice(0, length + 1);
-    const data = this.data.slice(0, this.size);
+    // Views, valid until the next take (see ColumnSink.take).
+    const valueOffsets = this.offsets.subarray(0, length + 1);
+    const data = this.data.subarray(0, this.size);
     const { nullCount, nullBitmap } = this.validity.take();
     this.rows = 0;
     this.size = 0;
+    const next = this.spare ?? stringBuffers();
+    this.spare = { offsets: this.offsets, data: this.data, view: this.view };
+    this.offsets = next.offsets;
+    this.data = next.data;
+    this.view = next.view;
     this.offsets[0] = 0;
     return makeData({ type: this.type, length, nullCount, nullBitmap, valueOffsets, data } as never);
   }
@@ -376,6 +458,7 @@ class StringSink implements ColumnSink {
     const grown = new Uint8Array(Math.max(min, this.data.length * 2));
     grown.set(this.data.subarray(0, this.size));
     this.data = grown;
+    this.view = new DataView(grown.buffer);
   }
 }
 

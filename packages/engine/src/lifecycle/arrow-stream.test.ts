@@ -63,6 +63,27 @@ describe('writeArrowStream', () => {
     expect(JSON.stringify(rows.map((r) => ({ ...r, i: String(r.i) })))).toBe(JSON.stringify(expected));
   });
 
+  it('keeps every value when batches reuse their buffers: NULL-free, NULL-heavy and shorter batches in turn', async () => {
+    // 200,000 rows = four record batches, the last one short; each batch's pattern differs from
+    // the one before (no NULLs then many, long strings then inline ones), so anything a batch
+    // left behind in a reused buffer would show up in the next one.
+    const sql = `SELECT i,
+        CASE WHEN i // 65536 = 1 AND i % 3 = 0 THEN NULL ELSE i * 3 END AS n,
+        CASE WHEN i // 65536 = 2 THEN (CASE WHEN i % 2 = 0 THEN NULL ELSE 'x' || (i % 100) END)
+             WHEN i // 65536 = 1 THEN 'inline-' || (i % 1000)
+             ELSE 'a much longer out-of-line value number ' || i END AS s,
+        CASE WHEN i % 65536 < 100 THEN NULL ELSE (DATE '2026-01-01' + (i % 400)::INTEGER) END AS d
+      FROM range(200000) r(i)`;
+    const { rows, count } = await roundTrip(sql, 'reuse');
+    expect(count).toBe(200000);
+    const expected = await duckRows(`SELECT i::VARCHAR AS i, n::VARCHAR AS n, s, epoch_ms(d::TIMESTAMP)::DOUBLE AS d FROM (${sql}) ORDER BY i::BIGINT`);
+    const got = rows.map((r) => JSON.stringify({ i: String(r.i), n: r.n === null ? null : String(r.n), s: r.s, d: r.d }));
+    const want = expected.map((r) => JSON.stringify(r));
+    const firstDifference = got.findIndex((g, k) => g !== want[k]);
+    expect(firstDifference === -1 ? null : { row: firstDifference, got: got[firstDifference], want: want[firstDifference] }).toBeNull();
+    expect(got.length).toBe(want.length);
+  });
+
   it('maps fixed-width types and NULLs bit for bit', async () => {
     const sql = `SELECT (i % 2 = 0) AS b, i::TINYINT AS i8, (i * 300)::SMALLINT AS i16, (i * 100000)::INTEGER AS i32,
         (i * 10000000000)::BIGINT AS i64, (18446744073709551615 - i)::UBIGINT AS u64, (i / 7.0)::DOUBLE AS f64,

@@ -144,6 +144,47 @@ describe('createExport EVENTS', () => {
   });
 });
 
+describe('createExport EVENTS with text that needs escaping', () => {
+  // Free-text fields are any 1..n characters: quotes, backslashes, control characters, separators
+  // and non-ASCII must come back exactly in every format (NDJSON lines are built in SQL).
+  const HOSTILE = ['say "hi", then \\leave\\', 'tab\there\nnew line\r\nand \u0001\u001f', '日本語 ✓ 😀 \u2028\u2029 </script>', "it's, a; ,,\"csv\"", '{"not":"json"}'];
+  let own: TestEngine;
+  beforeAll(async () => {
+    own = await openTestEngine({ now: `${TODAY}T12:00:00Z` });
+    await own.engine.updateSettings({ enabled: true });
+    const events = HOSTILE.map((text, i) => ({
+      eventId: `${text}#${i}`,
+      timestamp: `${TODAY}T0${i}:00:00.${String(i).padStart(3, '0')}Z`,
+      type: 'feature_used',
+      productId: 'app',
+      userId: `user ${text}`,
+      sessionId: `session ${text}`,
+      name: text,
+      appVersion: `1.0 ${text}`,
+      os: 'windows',
+      osVersion: text,
+      country: 'DE',
+      licenseId: text,
+      licenseType: 'pro',
+      properties: { text, [text.slice(0, 20)]: i, ok: i % 2 === 0 },
+    }));
+    await ingestAll(own.engine, events);
+  });
+  afterAll(async () => {
+    await own.dispose();
+  });
+
+  it.each(EXPORT_FORMATS)('%s reads back into exactly the rows scan() returns', async (format) => {
+    const range = { from: TODAY, to: TODAY };
+    const expected: StoredEventRow[] = [];
+    for await (const r of own.engine.scan({ range })) expected.push(r);
+    expect(expected).toHaveLength(HOSTILE.length);
+    const x = await own.engine.createExport({ dataset: 'EVENTS', format, range });
+    expect(x.rows).toBe(HOSTILE.length);
+    expect((await readEvents(format, x.path)).sort(byKey)).toEqual([...expected].sort(byKey));
+  });
+});
+
 describe('createExport DAILY_AGGREGATES', () => {
   it('holds the same rows in every format, and per-day event counts equal to the raw events', async () => {
     const perFormat: Record<string, Record<string, unknown>[]> = {};
