@@ -2,6 +2,7 @@
  * Small measuring helpers for the benchmark runner: percentiles, a throttled progress line, an aligned
  * results table and peak RSS. Time is injected (`clock`) so the reporter's output is testable.
  */
+import { readFileSync } from 'node:fs';
 
 /**
  * The p-quantile (0 <= p <= 1) with linear interpolation between closest ranks — the definition of
@@ -177,3 +178,53 @@ export function startRssSampler(intervalMs = 100): { stop(): { peakMb: number; l
     },
   };
 }
+
+/** VmRSS and VmHWM (its peak over the process's life) of `/proc/<pid>/status`, in MB; null if unreadable. */
+export function procRssMb(pid: number): { rssMb: number; hwmMb: number } | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return null;
+  }
+  const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
+  return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
+}
+
+/**
+ * The peak RSS of ANOTHER process (a child), worker threads included (they share its address
+ * space): `VmRSS` of `/proc/<pid>/status` sampled on a timer, and the kernel's own high-water mark
+ * `VmHWM` when stopped, which no sample can miss. On a system without /proc both are NaN.
+ *
+ * @example
+ * const sampler = startChildRssSampler(child.pid!);
+ * await work();
+ * const { peakMb, hwmMb } = sampler.stop();
+ */
+export function startChildRssSampler(
+  pid: number,
+  intervalMs = 100,
+): { stop(): { peakMb: number; sampledPeakMb: number; hwmMb: number }; readonly samples: ReadonlyArray<readonly [number, number]> } {
+  const t0 = performance.now();
+  const samples: Array<readonly [number, number]> = [];
+  let sampled = NaN;
+  const sample = (): void => {
+    const r = procRssMb(pid);
+    if (!r) return;
+    sampled = Number.isNaN(sampled) ? r.rssMb : Math.max(sampled, r.rssMb);
+    samples.push([(performance.now() - t0) / 1000, r.rssMb]);
+  };
+  sample();
+  const timer = setInterval(sample, intervalMs);
+  timer.unref();
+  return {
+    samples,
+    stop() {
+      clearInterval(timer);
+      sample();
+      const hwm = procRssMb(pid)?.hwmMb ?? NaN;
+      return { peakMb: Math.max(sampled, Number.isNaN(hwm) ? -Infinity : hwm), sampledPeakMb: sampled, hwmMb: hwm };
+    },
+  };
+}
+

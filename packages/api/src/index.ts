@@ -1,5 +1,5 @@
 /** The public surface of @telemetry/api. */
-export { startServer, DEFAULT_SERVER_LIMITS, type StartServerOptions, type RunningServer, type ServerLimits } from './server.ts';
+export { startServer, DEFAULT_SERVER_LIMITS, DEFAULT_SERVER_MEMORY_LIMIT, SERVER_DUCKDB_SETTINGS, type StartServerOptions, type RunningServer, type ServerLimits } from './server.ts';
 export {
   createTelemetryClient,
   TelemetryApiError,

@@ -25,7 +25,15 @@ async function main(): Promise<void> {
     process.stderr.write(formatGeneratedCredentials(loaded));
   }
   const { hashSecret, ...tokens } = loaded.credentials;
-  const server = await startServer({ dataDir, hashSecret, tokens, port: config.port, host: config.host, logger });
+  const server = await startServer({
+    dataDir,
+    hashSecret,
+    tokens,
+    port: config.port,
+    host: config.host,
+    logger,
+    engineOptions: config.memoryLimit ? { memoryLimit: config.memoryLimit } : undefined,
+  });
 
   let stoppingSince: number | null = null;
   const stop = (signal: NodeJS.Signals): void => {

@@ -23,6 +23,11 @@ export interface EngineOptions {
   readonly encoderThreads?: number;
   /** DuckDB's memory limit (e.g. '768MB', '2GB'); work beyond it spills to `<dataDir>/tmp`. Default '768MB'. */
   readonly memoryLimit?: string;
+  /**
+   * More DuckDB settings for the instance, by DuckDB's names (e.g. `allocator_flush_threshold`);
+   * applied after the engine's own, so they win. Default: none.
+   */
+  readonly duckdbSettings?: Readonly<Record<string, string>>;
   /** DuckDB threads. Default: DuckDB's own (the machine's cores). */
   readonly threads?: number;
   /** Progress and warnings. Default: silent. */

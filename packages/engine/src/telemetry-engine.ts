@@ -125,7 +125,7 @@ export class TelemetryEngine implements TelemetryEngineApi {
     private readonly pseudonymizer: Pseudonymizer,
     private readonly secret: string,
     private readonly aggregator: BatchAggregator,
-    private readonly options: Required<Omit<EngineOptions, 'hashSecret' | 'threads' | 'logger' | 'memoryLimit'>> & { logger: EngineLogger },
+    private readonly options: Required<Omit<EngineOptions, 'hashSecret' | 'threads' | 'logger' | 'memoryLimit' | 'duckdbSettings'>> & { logger: EngineLogger },
   ) {
     const self = this;
     this.seen = new SeenEvents((day) => readDayFingerprints(writer, manifest, day));
@@ -180,6 +180,7 @@ export class TelemetryEngine implements TelemetryEngineApi {
         preserve_insertion_order: 'false',
       };
       if (options.threads) config.threads = String(options.threads);
+      Object.assign(config, options.duckdbSettings);
       instance = await DuckDBInstance.create(join(dataDir, 'engine.duckdb'), config);
     } catch (err) {
       const msg = String((err as Error).message ?? err);

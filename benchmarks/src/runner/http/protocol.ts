@@ -35,3 +35,45 @@ export interface ClientResult {
   /** Child's own peak RSS (MB): the pre-serialized bodies live here, not in the server. */
   readonly peakRssMb: number;
 }
+
+/**
+ * What the server child is told (as JSON in argv[2]): it runs `startServer` over a fresh data
+ * directory the way `npm start` does, but with the benchmark's pinned clock and tokens.
+ */
+export interface ServerConfig {
+  readonly dataDir: string;
+  readonly tokens: { readonly admin: string; readonly viewer: string; readonly ingest: readonly string[] };
+  /** The engine's pinned clock (ms since epoch). */
+  readonly clockMs: number;
+  /** Telemetry is turned on with this storage duration before `ready`. */
+  readonly storageDurationDays: number;
+}
+
+/** What the server's engine said about its loads (see load-log.ts), carried over IPC. */
+export interface ServerLoadSummary {
+  readonly loads: number;
+  readonly loadedEvents: number;
+  readonly busyMs: number;
+  readonly stepMs: ReadonlyArray<readonly [string, number]>;
+  readonly errors: readonly string[];
+  readonly warnings: readonly string[];
+}
+
+/** The server's own view of its memory (main thread only: worker heaps are not in these). */
+export interface ServerMemory {
+  /** Peaks of process.memoryUsage() sampled every 100 ms, MB. */
+  readonly heapTotalPeakMb: number;
+  readonly externalPeakMb: number;
+  readonly arrayBuffersPeakMb: number;
+}
+
+/** Server child -> parent, each the answer to one request (`ready` comes unasked, first). */
+export type ServerMessage =
+  | { readonly type: 'ready'; readonly url: string; readonly pid: number }
+  | { readonly type: 'flushed' }
+  | { readonly type: 'status'; readonly storedEvents: number; readonly load: ServerLoadSummary; readonly memory: ServerMemory }
+  | { readonly type: 'closed' }
+  | { readonly type: 'failed'; readonly error: string };
+
+/** Parent -> server child. */
+export type ServerRequest = { readonly type: 'flush' } | { readonly type: 'status' } | { readonly type: 'close' };

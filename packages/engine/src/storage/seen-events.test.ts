@@ -51,3 +51,21 @@ describe('SeenEvents', () => {
     expect(dayStringToNumber('1970-01-02')).toBe(1);
   });
 });
+
+describe('EVENT_FINGERPRINT_SQL', () => {
+  it('tells apart event ids that DuckDB hash() confused in the benchmark fleet', async () => {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const { EVENT_FINGERPRINT_SQL } = await import('./seen-events.ts');
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    const rows = (
+      await c.runAndReadAll(`SELECT ${EVENT_FINGERPRINT_SQL} AS fp FROM (VALUES
+        ('sync-agent', 'u-001651-s26-14'), ('sync-agent', 'u-001190-s26-49'),
+        ('sync-agent', 'u-001651-s26-15'), ('sync-agent', 'u-001190-s26-48')) t(product_id, event_id)`)
+    ).getRowsJS();
+    const fps = rows.map((r) => r[0] as number);
+    expect(new Set(fps).size).toBe(4);
+    for (const fp of fps) expect(Number.isSafeInteger(fp)).toBe(true);
+    c.closeSync();
+  });
+});

@@ -8,8 +8,8 @@
  * the 10M benchmark); the fingerprints are read once per day and kept.
  *
  * Rebuilt, never persisted: a day is read from its committed files the first time a load touches it
- * after open (DuckDB's `hash()` of the two columns, which is stable within one DuckDB build, and the
- * engine never writes it down). Rewrites that remove events (erasure, retention) forget the day; it
+ * after open (53 bits of the MD5 of the two columns, 6.7M rows/s in DuckDB; the engine never writes
+ * it down). Rewrites that remove events (erasure, retention) forget the day; it
  * is read again when next touched. Least recently touched days are forgotten past `maxBytes`.
  *
  * Fingerprint collisions: two different events of one day share a fingerprint with probability
@@ -143,8 +143,11 @@ function mergeSorted(a: Float64Array, b: Float64Array): Float64Array {
   return out;
 }
 
-/** The SQL expression of an event's fingerprint: 53 bits, exact in a DOUBLE and a JS number. */
-export const EVENT_FINGERPRINT_SQL = `(hash(product_id, event_id) >> 11)::DOUBLE`;
+/**
+ * The SQL expression of an event's fingerprint: 53 bits of MD5, exact in a DOUBLE and a JS number.
+ * Not DuckDB's `hash()`: on event ids like `u-001651-s26-14` it collided twice in 1M events.
+ */
+export const EVENT_FINGERPRINT_SQL = `(md5_number_upper(product_id || chr(31) || event_id) >> 11)::DOUBLE`;
 
 /** Days since 1970-01-01 of a DATE column, as an INTEGER. */
 export const DAY_NUMBER_SQL = (col: string): string => `(${col} - DATE '1970-01-01')::INTEGER`;
