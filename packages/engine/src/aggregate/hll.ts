@@ -164,15 +164,7 @@ export function estimateByKey(keys: Int32Array, regs: Int32Array, rhos: Int32Arr
       if (scratch[r] === 0) touched[t++] = r;
       if (v > scratch[r]) scratch[r] = v;
     }
-    let sumPow = 0;
-    let atMax = 0;
-    for (let j = 0; j < t; j++) {
-      const v = scratch[touched[j]];
-      if (v >= HLL_MAX_RHO) atMax++;
-      else sumPow += POW2_NEG[v];
-      scratch[touched[j]] = 0;
-    }
-    out[k] = hllEstimate(t, sumPow, atMax);
+    out[k] = estimateTouched(scratch, touched, t);
   }
   return out;
 }
@@ -281,4 +273,20 @@ function countingOrder(values: Int32Array, buckets: number, within: Int32Array |
     out[start[values[i]]++] = i;
   }
   return out;
+}
+
+/**
+ * The estimate of the registers merged into `scratch` (the `t` non-empty ones listed in `touched`),
+ * clearing them for the next key. Shared by the batch estimators here and query/hll-union.ts.
+ */
+export function estimateTouched(scratch: Uint8Array, touched: Int32Array, t: number): number {
+  let sumPow = 0;
+  let atMax = 0;
+  for (let j = 0; j < t; j++) {
+    const v = scratch[touched[j]];
+    if (v >= HLL_MAX_RHO) atMax++;
+    else sumPow += POW2_NEG[v];
+    scratch[touched[j]] = 0;
+  }
+  return hllEstimate(t, sumPow, atMax);
 }

@@ -1,5 +1,5 @@
 import type { DuckDBValue } from '@duckdb/node-api';
-import { HLL_M, HLL_MAX_RHO, HLL_P, hllEstimate, POW2_NEG } from '../aggregate/hll.ts';
+import { estimateTouched, HLL_M, HLL_MAX_RHO, HLL_P, hllEstimate, POW2_NEG } from '../aggregate/hll.ts';
 import type { Sql } from '../storage/duck.ts';
 import { ints, queryColumns } from './columnar.ts';
 
@@ -161,15 +161,7 @@ function sparseUnion(keys: Int32Array | null, packed: Int32Array, nKeys: number)
       if (scratch[r] === 0) touched[t++] = r;
       if (v > scratch[r]) scratch[r] = v;
     }
-    let sumPow = 0;
-    let atMax = 0;
-    for (let j = 0; j < t; j++) {
-      const v = scratch[touched[j]];
-      if (v >= HLL_MAX_RHO) atMax++;
-      else sumPow += POW2_NEG[v];
-      scratch[touched[j]] = 0;
-    }
-    out[k] = hllEstimate(t, sumPow, atMax);
+    out[k] = estimateTouched(scratch, touched, t);
   }
   return out;
 }
