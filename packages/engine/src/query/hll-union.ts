@@ -37,31 +37,12 @@ const MAX_DENSE_KEYS = 64;
  */
 export function unionPackedKeys(packed: Int32Array, keyOf: Int32Array, nKeys: number): Float64Array {
   const n = packed.length;
-  if (dense(nKeys, n)) {
-    const registers = scratchRegisters(nKeys);
-    const hist = new Int32Array(nKeys << RHO_BITS);
-    for (let i = 0; i < n; i++) {
-      const p = packed[i];
-      const sqlKey = p >>> REG_BITS;
-      const k = sqlKey < keyOf.length ? keyOf[sqlKey] : -1;
-      if (k < 0) continue;
-      const at = (k << HLL_P) | ((p & REG_MASK) >>> RHO_BITS);
-      const rho = p & RHO_MASK;
-      const old = registers[at];
-      if (rho > old) {
-        registers[at] = rho;
-        hist[(k << RHO_BITS) | rho]++;
-        if (old > 0) hist[(k << RHO_BITS) | old]--;
-      }
-    }
-    return histogramEstimates(hist, nKeys);
-  }
   const keys = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const k = packed[i] >>> REG_BITS;
     keys[i] = k < keyOf.length ? keyOf[k] : -1;
   }
-  return sparseUnion(keys, packed, nKeys);
+  return unionRegisters(keys, packed, nKeys);
 }
 
 /**
