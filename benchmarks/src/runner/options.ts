@@ -6,6 +6,7 @@ export const STAGE_NAMES = [
   'library-ingest',
   'storage',
   'queries',
+  'freshness',
   'retention',
   'fleet-file',
   'duckdb-baseline',
@@ -46,6 +47,10 @@ export interface BenchOptions {
   readonly storageDurationDays: number;
   /** Storage duration the retention stage shortens to. */
   readonly retentionKeepDays: number;
+  /** How long the freshness stage streams today's events (seconds). */
+  readonly freshnessSeconds: number;
+  /** The freshness stage's steady ingest rate (events per second). */
+  readonly freshnessEventsPerSec: number;
   /** The fleet size of the "flat as events grow" comparison (the --quick size). */
   readonly scalingEvents: number;
   /** Parent of the run's temp directory (data dirs, NDJSON, baseline output). */
@@ -91,6 +96,8 @@ export function resolveBenchOptions(input: BenchOptionsInput = {}): BenchOptions
     httpConnections: input.httpConnections ?? 4,
     storageDurationDays: input.storageDurationDays ?? Math.min(730, Math.max(120, days + 30)),
     retentionKeepDays: input.retentionKeepDays ?? Math.max(1, Math.min(30, Math.floor(days / 3))),
+    freshnessSeconds: input.freshnessSeconds ?? 20,
+    freshnessEventsPerSec: input.freshnessEventsPerSec ?? 20_000,
     scalingEvents: input.scalingEvents ?? QUICK_EVENTS,
     workDir: input.workDir ?? tmpdir(),
     keepData: input.keepData ?? false,
@@ -104,6 +111,8 @@ export function resolveBenchOptions(input: BenchOptionsInput = {}): BenchOptions
   requireInt('httpBatchSize', options.httpBatchSize, 1);
   requireInt('httpConnections', options.httpConnections, 1);
   requireInt('retentionKeepDays', options.retentionKeepDays, 1);
+  requireInt('freshnessSeconds', options.freshnessSeconds, 1);
+  requireInt('freshnessEventsPerSec', options.freshnessEventsPerSec, 20);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(options.endDay)) throw new RangeError(`--end-day must be YYYY-MM-DD, got ${options.endDay}`);
   if (options.storageDurationDays <= days) {
     throw new RangeError(`storageDurationDays (${options.storageDurationDays}) must exceed --days (${days}) or old events are refused`);
@@ -125,6 +134,8 @@ export const USAGE = `npm run bench -- [options]
   --peer-events N   events the PostgreSQL peer loads (default N)
   --only a,b        run only these stages: ${STAGE_NAMES.join(', ')}
   --query-reps R    timed repetitions per dashboard query (default 3)
+  --freshness-seconds S   how long the freshness stage streams today's events (default 20)
+  --freshness-rate R      its steady ingest rate, events/s (default 20,000)
   --work-dir DIR    where the temp data goes (default the OS temp dir)
   --keep-data       keep the temp data for inspection
   --help`;
@@ -146,6 +157,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | null {
       'peer-events': { type: 'string' },
       only: { type: 'string' },
       'query-reps': { type: 'string' },
+      'freshness-seconds': { type: 'string' },
+      'freshness-rate': { type: 'string' },
       'work-dir': { type: 'string' },
       'keep-data': { type: 'boolean' },
       help: { type: 'boolean' },
@@ -170,6 +183,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | null {
     peerEvents: int('peer-events', values['peer-events']),
     stages: values.only ? (values.only.split(',').map((s) => s.trim()) as StageName[]) : undefined,
     queryReps: int('query-reps', values['query-reps']),
+    freshnessSeconds: int('freshness-seconds', values['freshness-seconds']),
+    freshnessEventsPerSec: int('freshness-rate', values['freshness-rate']),
     workDir: values['work-dir'],
     keepData: values['keep-data'],
   });

@@ -9,6 +9,7 @@ import type { BenchOptions, StageName } from './options.ts';
 import type { RunState, Stage, StageContext, StageReport, StageStatus } from './run-state.ts';
 import { duckdbBaselineStage } from './stages/duckdb-baseline.ts';
 import { fleetFileStage } from './stages/fleet-file.ts';
+import { freshnessStage } from './stages/freshness.ts';
 import { httpIngestStage } from './stages/http-ingest.ts';
 import { libraryIngestStage } from './stages/library-ingest.ts';
 import { postgresPeerStage } from './stages/postgres-peer.ts';
@@ -26,6 +27,7 @@ export const STAGES: readonly Stage[] = [
   libraryIngestStage,
   storageStage,
   queriesStage,
+  freshnessStage,
   retentionStage,
   fleetFileStage,
   duckdbBaselineStage,
@@ -35,7 +37,7 @@ export const STAGES: readonly Stage[] = [
 ];
 
 /** Stages whose RSS is the engine process's (`memory.peakRssMb`). */
-const ENGINE_STAGES: ReadonlySet<StageName> = new Set(['library-ingest', 'storage', 'queries', 'retention']);
+const ENGINE_STAGES: ReadonlySet<StageName> = new Set(['library-ingest', 'storage', 'queries', 'freshness', 'retention']);
 
 export interface BenchRun {
   readonly options: BenchOptions;

@@ -23,7 +23,7 @@ describe('the benchmark runner', () => {
     dirs.push(dir);
     const lines: string[] = [];
     const run = await runBench(
-      resolveBenchOptions({ events: 20_000, days: 30, skipPeer: true, queryReps: 1, workDir: dir, log: (l) => lines.push(l) }),
+      resolveBenchOptions({ events: 20_000, days: 30, skipPeer: true, queryReps: 1, freshnessSeconds: 2, workDir: dir, log: (l) => lines.push(l) }),
     );
     const unhealthy = run.stages.filter((s) => s.status === 'failed' || s.status === 'partial').map((s) => `${s.name}: ${s.errors.join('; ')}`);
     expect(unhealthy).toEqual([]);
@@ -37,6 +37,9 @@ describe('the benchmark runner', () => {
       expect(Number.isFinite(json[key]), key).toBe(true);
     }
     expect(json.events).toBe(20_000);
+    // Every probe of the freshness stage showed up in activeUsers (else the stage is partial, above).
+    expect(json['freshness.probes']).toBeGreaterThanOrEqual(3);
+    expect(json['freshness.maxMs']).toBeGreaterThan(0);
     // Every key but `meta` is a number.
     for (const [key, value] of Object.entries(json)) if (key !== 'meta') expect(typeof value, key).toBe('number');
     // The run cleaned up after itself: only the results file is left.
