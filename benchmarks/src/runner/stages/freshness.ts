@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { TelemetryEngine } from '@telemetry/engine';
 import type { Day } from '@telemetry/schema';
 import { fleetBatches } from '../../generator.ts';
@@ -124,8 +125,4 @@ export const freshnessStage: Stage = {
 async function probeUsers(engine: TelemetryEngine, today: Day): Promise<number> {
   const points = await engine.activeUsers({ range: { from: today, to: today }, filter: { products: [PROBE_PRODUCT] } });
   return points[0]?.dau ?? 0;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
