@@ -2,6 +2,7 @@ import type { Sql } from '../storage/duck.ts';
 import type { BatchAggregator } from './aggregator.ts';
 import { bumpVersion, dropBatchTemps, foldEvents } from './fold-events.ts';
 import { foldOccurrences } from './occurrences.ts';
+import { foldScopes } from './fold-scopes.ts';
 import { createAggregateTables } from './tables.ts';
 
 /**
@@ -13,6 +14,7 @@ export const metricsAggregator: BatchAggregator = {
   init: createAggregateTables,
   async applyBatch(sql: Sql, table: string): Promise<void> {
     await foldEvents(sql, table);
+    await foldScopes(sql);
     await foldOccurrences(sql);
     await bumpVersion(sql);
     await dropBatchTemps(sql);

@@ -2,7 +2,7 @@ import type { Sql } from '../storage/duck.ts';
 import { mergeMaxRows, mergeSum } from './fold-events.ts';
 import { hllRegSql, hllRhoSql, userHashSql } from './hll.ts';
 import { periodStartSql } from './periods.ts';
-import { KIND_CRASHED_SESSION, KIND_FEATURE_USER, KIND_SCOPE_USER, KIND_SESSION, KIND_USER } from './tables.ts';
+import { KIND_CRASHED_SESSION, KIND_FEATURE_USER, KIND_SCOPE_USER, KIND_SESSION, KIND_USER, OCC_TABLES } from './tables.ts';
 
 /**
  * Exact counts that need to know an entity's history: distinct users over any day interval, users of
@@ -116,15 +116,12 @@ async function foldInOrder(sql: Sql): Promise<void> {
     FROM oc_new n JOIN oc_class c USING (${ENTITY})
     WHERE NOT c.slow
     WINDOW w AS (PARTITION BY n.kind, n.product_id, n.id, n.key ORDER BY n.day)`);
-  await mergeSum(
+  await mergeCells(
     sql,
-    'occ_cells',
-    ['kind', 'product_id', 'key', 'arity', 'a', 'b'],
-    ['n'],
-    `SELECT kind, product_id, key, arity, a, b, count(*)::BIGINT AS n FROM (
-       SELECT kind, product_id, key, 1::UTINYINT AS arity, day AS a, day AS b FROM oc_fast
-       UNION ALL SELECT kind, product_id, key, 2::UTINYINT, p1, day FROM oc_fast WHERE p1 IS NOT NULL
-       UNION ALL SELECT kind, product_id, key, 3::UTINYINT, p2, day FROM oc_fast WHERE p2 IS NOT NULL AND kind = ${KIND_FEATURE_USER})
+    (kinds) => `SELECT kind, product_id, key, arity, a, b, count(*)::BIGINT AS n FROM (
+       SELECT kind, product_id, key, 1::UTINYINT AS arity, day AS a, day AS b FROM oc_fast WHERE ${kinds}
+       UNION ALL SELECT kind, product_id, key, 2::UTINYINT, p1, day FROM oc_fast WHERE p1 IS NOT NULL AND ${kinds}
+       UNION ALL SELECT kind, product_id, key, 3::UTINYINT, p2, day FROM oc_fast WHERE p2 IS NOT NULL AND kind = ${KIND_FEATURE_USER} AND ${kinds})
      GROUP BY ALL`,
   );
   await mergeSum(
@@ -195,7 +192,7 @@ export async function buildBatchDays(sql: Sql): Promise<void> {
 
 /**
  * Applies the difference between the old and new day lists in `oc_lists` (sign -1 / +1) of the
- * entities in `oc_touch` (old_ts/old_seg → new_ts/new_seg) to occ_cells, cohort_cells,
+ * entities in `oc_touch` (old_ts/old_seg → new_ts/new_seg) to the occ_* cells, cohort_cells,
  * first_use_cells and state_entity. Shared by the batch fold and the rebuild.
  */
 export async function foldListDeltas(sql: Sql): Promise<void> {
@@ -203,15 +200,12 @@ export async function foldListDeltas(sql: Sql): Promise<void> {
   await sql.run(`CREATE OR REPLACE TEMP TABLE oc_w AS
     SELECT *, lag(day) OVER w AS a1, lag(seg) OVER w AS s1, lag(day, 2) OVER w AS a2
     FROM oc_lists WINDOW w AS ${ENTITY_WINDOW}`);
-  await mergeSum(
+  await mergeCells(
     sql,
-    'occ_cells',
-    ['kind', 'product_id', 'key', 'arity', 'a', 'b'],
-    ['n'],
-    `SELECT kind, product_id, key, arity, a, b, sum(sign)::BIGINT AS n FROM (
-       SELECT kind, product_id, key, 1::UTINYINT AS arity, day AS a, day AS b, sign FROM oc_w
-       UNION ALL SELECT kind, product_id, key, 2::UTINYINT, a1, day, sign FROM oc_w WHERE a1 IS NOT NULL
-       UNION ALL SELECT kind, product_id, key, 3::UTINYINT, a2, day, sign FROM oc_w WHERE a2 IS NOT NULL AND kind = ${KIND_FEATURE_USER})
+    (kinds) => `SELECT kind, product_id, key, arity, a, b, sum(sign)::BIGINT AS n FROM (
+       SELECT kind, product_id, key, 1::UTINYINT AS arity, day AS a, day AS b, sign FROM oc_w WHERE ${kinds}
+       UNION ALL SELECT kind, product_id, key, 2::UTINYINT, a1, day, sign FROM oc_w WHERE a1 IS NOT NULL AND ${kinds}
+       UNION ALL SELECT kind, product_id, key, 3::UTINYINT, a2, day, sign FROM oc_w WHERE a2 IS NOT NULL AND kind = ${KIND_FEATURE_USER} AND ${kinds})
      GROUP BY ALL HAVING sum(sign) <> 0`,
   );
 
@@ -259,6 +253,19 @@ export async function foldListDeltas(sql: Sql): Promise<void> {
       last2 = n.last2, last2_seg = n.last2_seg
     WHEN NOT MATCHED AND n.new_ts IS NOT NULL THEN INSERT VALUES
       (n.kind, n.product_id, n.id, n.key, n.new_ts, n.new_seg, n.last1, n.last1_seg, n.last2, n.last2_seg)`);
+}
+
+/**
+ * Adds cell counts to occ_features (kind 2) and occ_cells (the other kinds): one MERGE per table, its
+ * source (`source(kindCondition)`: rows kind, product_id, key, arity, a, b, n) restricted to the
+ * table's kinds, so each group is computed once and merged against its own table.
+ */
+async function mergeCells(sql: Sql, source: (kinds: string) => string): Promise<void> {
+  const kinds: Record<(typeof OCC_TABLES)[number], string> = {
+    occ_features: `kind = ${KIND_FEATURE_USER}`,
+    occ_cells: `kind <> ${KIND_FEATURE_USER}`,
+  };
+  for (const table of OCC_TABLES) await mergeSum(sql, table, ['kind', 'product_id', 'key', 'arity', 'a', 'b'], ['n'], source(kinds[table]));
 }
 
 /**

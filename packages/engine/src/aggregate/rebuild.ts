@@ -3,6 +3,7 @@ import { addDays, type DateRange, type Day } from '@telemetry/schema';
 import { RAW_COLUMN_NAMES } from '../storage/columns.ts';
 import { sqlFileList, type Sql } from '../storage/duck.ts';
 import { bumpVersion, dropBatchTemps, foldEvents } from './fold-events.ts';
+import { foldScopes } from './fold-scopes.ts';
 import { buildBatchDays, foldListDeltas, foldRepeatWitnesses } from './occurrences.ts';
 
 /** Day-keyed aggregate tables: recomputed whole for a rebuilt day. */
@@ -14,6 +15,7 @@ const DAY_KEYED = [
   'hll_crash_users',
   'hll_feature_users',
   'hll_feature_repeat',
+  'scope_sums',
 ] as const;
 
 const ENTITY = 'kind, product_id, id, key';
@@ -75,6 +77,7 @@ export async function rebuildAggregates(
   await sql.run(`CREATE OR REPLACE TEMP TABLE rb_days AS SELECT unnest($days::DATE[]) AS day`, listParam('days', days));
 
   await foldEvents(sql, 'rb_src');
+  await foldScopes(sql);
   await refoldEntities(sql);
   await bumpVersion(sql);
   await dropBatchTemps(sql);

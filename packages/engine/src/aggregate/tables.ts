@@ -1,5 +1,8 @@
 import type { Sql } from '../storage/duck.ts';
 
+/** Exact cell tables (occurrences.ts): feature cells apart from the others (OCC_TABLE below). */
+export const OCC_TABLES = ['occ_cells', 'occ_features'] as const;
+
 /**
  * Every table the aggregates own, in three groups (AGGREGATES.md explains each):
  *
@@ -55,10 +58,14 @@ const DDL: readonly string[] = [
    * arity 1: entities active on day a (= b); arity 2: consecutive active days (a, b) of one entity;
    * arity 3: consecutive triples, keyed by their outer days (a, b). Distinct entities over [x, y] =
    * Σ arity1 − Σ arity2 inside [x, y]; entities active on ≥ 2 days = Σ arity2 − Σ arity3.
+   * The cells of features (kind 2, three quarters of all cells) have a table of their own
+   * (OCC_TABLE): rows are laid down batch by batch, so in one table every kind's scan would read them.
    */
-  `CREATE TABLE IF NOT EXISTS occ_cells (
+  ...OCC_TABLES.map(
+    (t) => `CREATE TABLE IF NOT EXISTS ${t} (
      kind UTINYINT NOT NULL, product_id VARCHAR NOT NULL, key INTEGER NOT NULL, arity UTINYINT NOT NULL,
      a DATE NOT NULL, b DATE NOT NULL, n BIGINT NOT NULL)`,
+  ),
   /**
    * Users of a cohort (first-seen period) active in a period, per granularity: for kind 1 over all
    * events of the product, `seg` being the segment of the user's first event; for kind 3 over the
@@ -70,6 +77,17 @@ const DDL: readonly string[] = [
   /** Users whose first-ever use of a feature fell on `day`, by the segment of that first use. */
   `CREATE TABLE IF NOT EXISTS first_use_cells (
      seg INTEGER NOT NULL, fid INTEGER NOT NULL, day DATE NOT NULL, users BIGINT NOT NULL)`,
+
+  // --- aggregates: scope rollups (fold-scopes.ts) — feature uses and latency buckets per scope
+  /**
+   * agg_feature_day (what = SCOPE_FEATURE_USES, bucket 0) and dd_latency (what = SCOPE_LATENCY) summed
+   * per scope instead of segment. A scope key is 0 (all events) or the agg_dim_value id of one value
+   * of a SCOPE_SUM_DIMENSIONS dimension (the events with that value). Every event is in key 0 and in
+   * one value key per dimension, so no filter, or a filter on one of them and a breakdown by it, sum a
+   * few rows a day exactly instead of joining thousands of segments. One table (one MERGE a batch).
+   */
+  `CREATE TABLE IF NOT EXISTS scope_sums (
+     day DATE NOT NULL, key INTEGER NOT NULL, what UTINYINT NOT NULL, nid INTEGER NOT NULL, bucket INTEGER NOT NULL, n BIGINT NOT NULL)`,
 
   // --- per-entity state: consulted only while folding a batch; pruned by pruneUserState
   /**
@@ -102,15 +120,24 @@ export const AGGREGATE_TABLES = [
   'hll_feature_repeat',
   'dd_latency',
   'occ_cells',
+  'occ_features',
   'cohort_cells',
   'first_use_cells',
+  'scope_sums',
 ] as const;
 
 /** Per-entity state tables (pruned). */
 export const STATE_TABLES = ['state_entity', 'state_days'] as const;
 
 export async function createAggregateTables(sql: Sql): Promise<void> {
-  for (const ddl of DDL) await sql.run(ddl);
+  const existing = new Set(
+    (await sql.all<{ t: string }>(`SELECT table_name AS t FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary`)).map((r) => r.t),
+  );
+  // One transaction: a crash leaves the old layout or the migrated one, never new tables left empty.
+  await sql.transaction(async () => {
+    for (const ddl of DDL) await sql.run(ddl);
+    await migrateAggregateTables(sql, existing);
+  });
   await sql.run(`INSERT OR IGNORE INTO agg_meta VALUES ('version', 0), ('max_seg', 0), ('max_name', 0), ('max_dim_value', 0)`);
   // The dictionaries' high-water marks, in case a store predates them (queries read only agg_meta).
   await sql.run(`UPDATE agg_meta SET value = CASE key
@@ -121,7 +148,47 @@ export async function createAggregateTables(sql: Sql): Promise<void> {
 }
 
 /**
- * Kinds of entities in occ_cells / state_* / cohort_cells. An entity is counted once per product
+ * Stores written before occ_features and scope_sums: move the feature cells out of occ_cells (a
+ * rewritten occ_cells, so its scans no longer skip over them) and derive scope_sums from the tables
+ * it summarizes (exact sums: answers do not change). Runs once, when a table is first created.
+ */
+async function migrateAggregateTables(sql: Sql, existing: ReadonlySet<string>): Promise<void> {
+  if (existing.has('occ_cells') && !existing.has('occ_features')) {
+    await sql.run(`INSERT INTO occ_features SELECT * FROM occ_cells WHERE kind = ${KIND_FEATURE_USER}`);
+    await sql.run(`CREATE TEMP TABLE occ_rest AS SELECT * FROM occ_cells WHERE kind <> ${KIND_FEATURE_USER}`);
+    await sql.run(`DROP TABLE occ_cells`);
+    await sql.run(DDL.find((ddl) => ddl.includes('TABLE IF NOT EXISTS occ_cells'))!);
+    await sql.run(`INSERT INTO occ_cells SELECT * FROM occ_rest`);
+    await sql.run(`DROP TABLE occ_rest`);
+  }
+  if (!existing.has('scope_sums')) {
+    const keys = scopeKeysSql();
+    await sql.run(`INSERT INTO scope_sums
+      SELECT f.day, k.key, ${SCOPE_FEATURE_USES}, f.fid, 0, sum(f.uses) FROM agg_feature_day f JOIN (${keys}) k USING (seg) GROUP BY ALL
+      UNION ALL
+      SELECT d.day, k.key, ${SCOPE_LATENCY}, d.mid, d.bucket, sum(d.n) FROM dd_latency d JOIN (${keys}) k USING (seg) GROUP BY ALL`);
+  }
+}
+
+/**
+ * The dimensions with scope_sums rows: the few-valued ones dashboards filter and break down by. Each
+ * one adds its rows to every batch's fold and to every scope query's scan, so not country (18 values
+ * here, ~200 in the world: most of the rows), nor app versions and products (their filters sum
+ * segments, as two-dimension filters do).
+ */
+export const SCOPE_SUM_DIMENSIONS = ['os', 'license_type'] as const;
+
+/** scope_sums.what: feature uses (nid = feature id) and latency buckets (nid = metric id). */
+export const SCOPE_FEATURE_USES = 0;
+export const SCOPE_LATENCY = 1;
+
+/** SQL: every segment's scope keys, rows (seg, key): 0 and the value ids (agg_segment.v_*) of its SCOPE_SUM_DIMENSIONS. */
+export function scopeKeysSql(): string {
+  return `SELECT seg, unnest([0, ${SCOPE_SUM_DIMENSIONS.map((d) => `v_${d}`).join(', ')}]) AS key FROM agg_segment`;
+}
+
+/**
+ * Kinds of entities in the occ_* tables / state_* / cohort_cells. An entity is counted once per product
  * (users belong to one product), so product-level sums of its cells are exact.
  */
 /** A user, over all its events (key 0). */
@@ -134,6 +201,15 @@ export const KIND_SCOPE_USER = 3;
 export const KIND_SESSION = 4;
 /** A session's days with a crash, per segment (key = seg). */
 export const KIND_CRASHED_SESSION = 5;
+
+/** The cell table of each kind (see the DDL): feature cells apart, the others together. */
+export const OCC_TABLE: Readonly<Record<number, (typeof OCC_TABLES)[number]>> = {
+  [KIND_USER]: 'occ_cells',
+  [KIND_FEATURE_USER]: 'occ_features',
+  [KIND_SCOPE_USER]: 'occ_cells',
+  [KIND_SESSION]: 'occ_cells',
+  [KIND_CRASHED_SESSION]: 'occ_cells',
+};
 
 /** The dimension columns that have per-value user scopes (kind 3), in agg_segment's v_* order. */
 export const SCOPE_DIMENSIONS = ['app_version', 'os', 'country', 'license_type'] as const;

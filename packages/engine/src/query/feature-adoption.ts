@@ -1,7 +1,7 @@
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { Day, FeatureAdoption, FeatureAdoptionArgs } from '@telemetry/schema';
 import { dayFromIndex, dayIndex } from '../aggregate/periods.ts';
-import { KIND_FEATURE_USER, KIND_USER } from '../aggregate/tables.ts';
+import { KIND_FEATURE_USER, KIND_USER, OCC_TABLE, SCOPE_FEATURE_USES } from '../aggregate/tables.ts';
 import type { Sql } from '../storage/duck.ts';
 import { type CommonArgs, checkCommon, checkFeatures } from './args.ts';
 import { cached } from './cache.ts';
@@ -10,6 +10,7 @@ import type { QueryContext } from './context.ts';
 import { MAX_PACKED_KEY, packedRegisterSql, unionPackedKeys, unionRegisters } from './hll-union.ts';
 import { memberList } from './list-param.ts';
 import { rawFilterSql, withRawEvents } from './raw-events.ts';
+import { planScopeKeys, scopeJoin } from './scope-keys.ts';
 import { type Catalog, readCatalog, segJoin, segPredicate, type Selection, selectSegments } from './segments.ts';
 import { planUserScopes } from './user-scopes.ts';
 
@@ -70,28 +71,42 @@ async function approxFeatureAdoption(sql: Sql, catalog: Catalog, a: CommonArgs, 
   const to = dayIndex(a.range.to);
   const scopes = sel.productLevel ? null : planUserScopes(catalog, a.filter, null, sel);
   const scope = scopes?.groups[0] ?? null;
+  // Uses and first-seen days: per scope when the filter constrains one dimension (or none), per
+  // segment otherwise (scope-keys.ts; the same sums). First uses: per segment. The first stored day
+  // is agg_feature_day's (scope_sums has a row of that day too, and min() reads one narrow column).
+  const scopeKeys = planScopeKeys(catalog, a.filter, null, sel);
   const seg = segJoin(sel, 'f.seg');
+  const usesJoin = scopeKeys ? scopeJoin(scopeKeys, 'f.key') : seg;
+  const usesTable = scopeKeys ? `(SELECT day, key, nid AS fid, n AS uses FROM scope_sums WHERE what = ${SCOPE_FEATURE_USES})` : 'agg_feature_day';
+  const usesFrom = `${usesTable} f${usesJoin.sql}`;
   const fidIn = wanted ? ' AND f.fid IN (SELECT unnest($fids::INTEGER[]))' : '';
   const cellRange = 'a >= $from::DATE AND b <= $to::DATE AND b >= $from::DATE AND a <= $to::DATE';
   const parts = [
     `SELECT ${T_USES} AS t, fid AS x, 0 AS y, ${DAY_SQL('min(f.day)')} AS z, sum(uses)::DOUBLE AS v
-     FROM agg_feature_day f${seg.sql} WHERE f.day BETWEEN $from::DATE AND $to::DATE${fidIn} GROUP BY fid`,
+     FROM ${usesFrom} WHERE f.day BETWEEN $from::DATE AND $to::DATE${fidIn} GROUP BY fid`,
     `SELECT ${T_EARLY}, fid, 0, ${DAY_SQL('min(f.day)')}, 0
-     FROM agg_feature_day f${seg.sql}
+     FROM ${usesFrom}
      WHERE f.day < least($from::DATE, (SELECT min(day) FROM agg_feature_day) + ${EARLY_DAYS})${fidIn} GROUP BY fid`,
     `SELECT ${T_FIRST_DAY}, 0, 0, coalesce(${DAY_SQL('(SELECT min(day) FROM agg_feature_day)')}, 0), 0`,
     `SELECT ${T_FIRST_USE}, fid, ${DAY_SQL('f.day')}, 0, sum(users)::DOUBLE
      FROM first_use_cells f${seg.sql} WHERE f.day BETWEEN $from::DATE AND $to::DATE${fidIn} GROUP BY fid, f.day`,
   ];
-  const params: Record<string, DuckDBValue> = { from: a.range.from, to: a.range.to, ...seg.params, ...(wanted ? { fids: memberList(wanted, 'int') } : {}) };
+  const params: Record<string, DuckDBValue> = {
+    from: a.range.from,
+    to: a.range.to,
+    ...seg.params,
+    ...usesJoin.params,
+    ...(wanted ? { fids: memberList(wanted, 'int') } : {}),
+  };
   if (sel.productLevel) {
-    parts.push(`SELECT ${T_CELLS}, kind::INTEGER, key, arity::INTEGER, sum(n)::DOUBLE FROM occ_cells
-      WHERE kind IN (${KIND_USER}, ${KIND_FEATURE_USER}) AND ${cellRange}
-        ${sel.all ? '' : 'AND product_id IN (SELECT unnest($products::VARCHAR[]))'}
+    const products = sel.all ? '' : ' AND product_id IN (SELECT unnest($products::VARCHAR[]))';
+    parts.push(`SELECT ${T_CELLS}, kind::INTEGER, key, arity::INTEGER, sum(n)::DOUBLE FROM (
+        SELECT kind, key, arity, n FROM ${OCC_TABLE[KIND_USER]} WHERE kind = ${KIND_USER} AND ${cellRange}${products}
+        UNION ALL SELECT kind, key, arity, n FROM ${OCC_TABLE[KIND_FEATURE_USER]} WHERE ${cellRange}${products})
       GROUP BY kind, key, arity`);
     if (!sel.all) params.products = memberList(sel.products, 'text');
   } else if (scope) {
-    parts.push(`SELECT ${T_SCOPE_USERS}, 0, 0, 0, coalesce(sum(CASE WHEN arity = 1 THEN n ELSE -n END), 0)::DOUBLE FROM occ_cells
+    parts.push(`SELECT ${T_SCOPE_USERS}, 0, 0, 0, coalesce(sum(CASE WHEN arity = 1 THEN n ELSE -n END), 0)::DOUBLE FROM ${OCC_TABLE[scopes!.kind]}
       WHERE kind = $skind AND key = $skey AND arity <= 2 AND ${cellRange}
         ${scope.products ? 'AND product_id IN (SELECT unnest($sproducts::VARCHAR[]))' : ''}`);
     params.skind = scopes!.kind;
@@ -128,8 +143,8 @@ async function approxFeatureAdoption(sql: Sql, catalog: Catalog, a: CommonArgs, 
   if (missing.length > 0) {
     const rest = await queryColumns(
       sql,
-      `SELECT fid, ${DAY_SQL('min(f.day)')} FROM agg_feature_day f${seg.sql} WHERE f.fid IN (SELECT unnest($missing::INTEGER[])) GROUP BY fid`,
-      { missing: memberList(missing, 'int'), ...seg.params },
+      `SELECT fid, ${DAY_SQL('min(f.day)')} FROM ${usesFrom} WHERE f.fid IN (SELECT unnest($missing::INTEGER[])) GROUP BY fid`,
+      { missing: memberList(missing, 'int'), ...usesJoin.params },
     );
     const [fid, day] = [0, 1].map((i) => ints(rest.cols, i));
     for (let i = 0; i < rest.rows; i++) firstSeen.set(fid[i], day[i]);

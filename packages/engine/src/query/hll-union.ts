@@ -28,7 +28,7 @@ export function packedRegisterSql(key: string | null = null, alias = ''): string
   return key === null ? `(${rr})` : `(((${key})::INTEGER << ${REG_BITS}) | ${rr})`;
 }
 
-/** Dense register arrays up to this many sketches (64 KiB each, see `dense`); beyond, a sparse merge. */
+/** The dense merge up to this many sketches (see `dense`); beyond, a sparse merge. */
 const MAX_DENSE_KEYS = 64;
 
 /**
@@ -53,48 +53,49 @@ export function unionRegisters(keys: Int32Array | null, packed: Int32Array, nKey
   return dense(nKeys, packed.length) ? denseUnion(keys, packed, nKeys) : sparseUnion(keys, packed, nKeys);
 }
 
-/** Dense arrays pay off with few sketches and enough rows to fill them (64 KiB each). */
+/** The dense merge pays off with few sketches and enough rows per sketch to fill a 64 KiB array. */
 function dense(nKeys: number, rows: number): boolean {
   return nKeys <= MAX_DENSE_KEYS && rows * 16 >= nKeys * HLL_M;
 }
 
 /**
- * Dense register arrays, and per sketch a histogram of its registers' values kept up to date as they
+ * Per sketch a dense register array, and a histogram of its registers' values kept up to date as they
  * rise, so the estimate needs no pass over the registers (Ertl's estimator only needs the number of
- * non-empty registers and Σ 2^-rho).
+ * non-empty registers and Σ 2^-rho). Rows are first grouped by sketch (a counting sort): one 64 KiB
+ * array then serves every sketch in turn and stays in cache, where one array per sketch (4 MiB for
+ * 64) would miss it on nearly every row. The registers end the same whatever the order of the rows.
  */
 function denseUnion(keys: Int32Array | null, packed: Int32Array, nKeys: number): Float64Array {
-  const registers = scratchRegisters(nKeys);
-  const hist = new Int32Array(nKeys << RHO_BITS);
   const n = packed.length;
-  for (let i = 0; i < n; i++) {
-    const k = keys === null ? 0 : keys[i];
-    if (k < 0) continue;
-    const p = packed[i];
-    const at = (k << HLL_P) | ((p & REG_MASK) >>> RHO_BITS);
-    const rho = p & RHO_MASK;
-    const old = registers[at];
-    if (rho > old) {
-      registers[at] = rho;
-      hist[(k << RHO_BITS) | rho]++;
-      if (old > 0) hist[(k << RHO_BITS) | old]--;
+  let rows = packed;
+  let start = Int32Array.of(0, n);
+  if (keys !== null) {
+    start = new Int32Array(nKeys + 1);
+    for (let i = 0; i < n; i++) if (keys[i] >= 0) start[keys[i] + 1]++;
+    for (let k = 0; k < nKeys; k++) start[k + 1] += start[k];
+    const fill = start.slice(0, nKeys);
+    rows = new Int32Array(start[nKeys]);
+    for (let i = 0; i < n; i++) if (keys[i] >= 0) rows[fill[keys[i]]++] = packed[i];
+  }
+  const registers = new Uint8Array(HLL_M);
+  const hist = new Int32Array(nKeys << RHO_BITS);
+  for (let k = 0; k < nKeys && k + 1 < start.length; k++) {
+    const h = k << RHO_BITS;
+    for (let j = start[k]; j < start[k + 1]; j++) {
+      const p = rows[j];
+      const at = (p & REG_MASK) >>> RHO_BITS;
+      const rho = p & RHO_MASK;
+      const old = registers[at];
+      if (rho > old) {
+        registers[at] = rho;
+        hist[h | rho]++;
+        if (old > 0) hist[h | old]--;
+      }
     }
+    registers.fill(0);
   }
   return histogramEstimates(hist, nKeys);
 }
-
-/**
- * Zeroed register arrays for `nKeys` sketches, reused from call to call (at most MAX_DENSE_KEYS × 64 KiB
- * = 4 MiB, kept for the process): clearing mapped memory is several times cheaper than faulting in a
- * fresh allocation's pages at random. Callers finish with it before awaiting anything.
- */
-function scratchRegisters(nKeys: number): Uint8Array {
-  const size = nKeys * HLL_M;
-  if (scratch.length < size) scratch = new Uint8Array(size);
-  else scratch.fill(0, 0, size);
-  return scratch.subarray(0, size);
-}
-let scratch = new Uint8Array(0);
 
 /** Estimates from per-sketch histograms of register values (index rho; 0 unused). */
 function histogramEstimates(hist: Int32Array, nKeys: number): Float64Array {

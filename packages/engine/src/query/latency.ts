@@ -2,11 +2,13 @@ import type { Day, Granularity, LatencyArgs, LatencyPoint } from '@telemetry/sch
 import { ddQuantiles } from '../aggregate/ddsketch.ts';
 import { dayFromIndex, dayIndex, periodStartSql } from '../aggregate/periods.ts';
 import { GRANULARITY_CODE } from '../aggregate/periods.ts';
+import { SCOPE_LATENCY } from '../aggregate/tables.ts';
 import { type CommonArgs, checkCommon, checkGranularity, checkMetric } from './args.ts';
 import { cached } from './cache.ts';
 import { doubles, ints, queryColumns } from './columnar.ts';
 import type { QueryContext } from './context.ts';
 import { rawFilterSql, rawSegmentSql, withRawEvents } from './raw-events.ts';
+import { planScopeKeys, scopeJoin } from './scope-keys.ts';
 import { groupJoin, readCatalog, selectSegments } from './segments.ts';
 
 const QUANTILES = [0.5, 0.9, 0.95, 0.99] as const;
@@ -35,15 +37,22 @@ export async function latency(ctx: QueryContext, args: LatencyArgs): Promise<Lat
       if (mid === undefined) return [];
       const sel = selectSegments(catalog, a.filter, a.breakdownBy);
       if (sel.segs.length === 0) return [];
-      // Buckets summed per (period, group) in SQL — the group from a join with the selected segments
-      // when there is a filter or a breakdown — and put in order here (cheaper than ORDER BY).
-      const join = groupJoin(sel, 'd.seg', 'm');
+      // Bucket counts per (period, group), put in order and summed per bucket here (cheaper than ORDER
+      // BY). The rows are the scope rollup's when one dimension (or none) is filtered and broken down
+      // (scope-keys.ts: a few hundred rows a day, read as they are: a GROUP BY of them costs more
+      // than the scan), else the segments' (dd_latency joined with the selected segments and their
+      // groups, summed in SQL: hundreds of rows per bucket). The same sums either way.
+      const scopes = planScopeKeys(catalog, a.filter, a.breakdownBy, sel);
+      const join = scopes ? scopeJoin(scopes, 'd.key', 'm') : groupJoin(sel, 'd.seg', 'm');
       const { rows, cols } = await queryColumns(
         sql,
-        `SELECT ${PERIOD_SQL[g]} AS p, ${join.g} AS g, bucket, sum(n)::DOUBLE AS n
-         FROM dd_latency d${join.sql}
-         WHERE mid = $mid AND day BETWEEN $from::DATE AND $to::DATE
-         GROUP BY ${g === 'DAY' ? 'day' : 'p'}, g, bucket`,
+        scopes
+          ? `SELECT ${PERIOD_SQL[g]} AS p, ${join.g} AS g, bucket, n::DOUBLE AS n
+             FROM scope_sums d${join.sql} WHERE what = ${SCOPE_LATENCY} AND nid = $mid AND day BETWEEN $from::DATE AND $to::DATE`
+          : `SELECT ${PERIOD_SQL[g]} AS p, ${join.g} AS g, bucket, sum(n)::DOUBLE AS n
+             FROM dd_latency d${join.sql}
+             WHERE mid = $mid AND day BETWEEN $from::DATE AND $to::DATE
+             GROUP BY ${g === 'DAY' ? 'day' : 'p'}, g, bucket`,
         { mid, from: a.range.from, to: a.range.to, ...join.params },
         [3],
       );
@@ -72,7 +81,7 @@ export async function latency(ctx: QueryContext, args: LatencyArgs): Promise<Lat
       const order = new Int32Array(rows);
       for (let i = 0; i < rows; i++) order[fill[cellOf[i]]++] = i;
       // Within each cell, rows sorted by bucket: (bucket offset, position) packed in one float key,
-      // sorted in place (a cell holds one row per bucket).
+      // sorted in place.
       const keys = new Float64Array(rows);
       const sortedBucket = new Int32Array(rows);
       const sortedN = new Float64Array(rows);
@@ -83,14 +92,19 @@ export async function latency(ctx: QueryContext, args: LatencyArgs): Promise<Lat
         if (to === from) continue;
         for (let j = from; j < to; j++) keys[j] = (bucket[order[j]] - minBucket) * SORT_SPAN + (j - from);
         keys.subarray(from, to).sort();
+        // Rows of one bucket (several days of a period, several scope keys of a group) are summed.
         let count = 0;
+        let end = from;
         for (let j = from; j < to; j++) {
           const i = order[from + (keys[j] % SORT_SPAN)];
-          sortedBucket[j] = bucket[i];
-          sortedN[j] = n[i];
+          if (end > from && sortedBucket[end - 1] === bucket[i]) sortedN[end - 1] += n[i];
+          else {
+            sortedBucket[end] = bucket[i];
+            sortedN[end++] = n[i];
+          }
           count += n[i];
         }
-        const [p50, p90, p95, p99] = ddQuantiles(sortedBucket, sortedN, QUANTILES, from, to);
+        const [p50, p90, p95, p99] = ddQuantiles(sortedBucket, sortedN, QUANTILES, from, end);
         points.push({ period: dayFromIndex(periodStarts[Math.floor(c / nG)]), segment: sel.labels[c % nG], count, p50, p90, p95, p99 });
       }
       return points;
@@ -98,7 +112,7 @@ export async function latency(ctx: QueryContext, args: LatencyArgs): Promise<Lat
   });
 }
 
-/** Positions within a cell stay below this (a cell holds one row per bucket). */
+/** Positions within a cell stay below this (a cell holds at most one row per bucket, day and scope key). */
 const SORT_SPAN = 2 ** 24;
 
 /** SQL: the first day (day index) of the period holding `day`; WEEK is the ISO week, as periods.ts. */

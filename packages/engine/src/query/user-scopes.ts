@@ -1,6 +1,6 @@
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { Dimension, SegmentFilter } from '@telemetry/schema';
-import { KIND_SCOPE_USER, KIND_USER } from '../aggregate/tables.ts';
+import { KIND_SCOPE_USER, KIND_USER, OCC_TABLE } from '../aggregate/tables.ts';
 import type { Sql } from '../storage/duck.ts';
 import { ints, queryColumns } from './columnar.ts';
 import { memberList } from './list-param.ts';
@@ -146,7 +146,7 @@ export async function readUserCells(
   range: { lo: string; hi: string; base: number; maxGap: number },
 ): Promise<CellRows> {
   const q = userCellSql(scopes, catalog);
-  const { rows, cols } = await queryColumns(sql, `SELECT ${q.select} FROM occ_cells WHERE ${q.where}`, {
+  const { rows, cols } = await queryColumns(sql, `SELECT ${q.select} FROM ${OCC_TABLE[scopes.kind]} WHERE ${q.where}`, {
     ...q.params,
     base: range.base,
     lo: range.lo,

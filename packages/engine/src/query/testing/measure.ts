@@ -25,6 +25,7 @@ import { dashboardQueries } from '../../../../../benchmarks/src/runner/query-set
 import { aggregateSize, metricsAggregator } from '../../aggregate/index.ts';
 import type { TelemetryEngineApi } from '../../engine.ts';
 import { dayFromIndex, dayIndex } from '../../aggregate/periods.ts';
+import { AGGREGATE_TABLES } from '../../aggregate/tables.ts';
 import { RAW_COLUMN_NAMES } from '../../storage/columns.ts';
 import { Sql, SqlPool, sqlString } from '../../storage/duck.ts';
 import { forgetCachedAnswers } from '../cache.ts';
@@ -116,7 +117,7 @@ async function load(sql: Sql, dir: string): Promise<void> {
   await sql.run('CHECKPOINT');
   const size = await aggregateSize(sql);
   console.log(`aggregates ${(size.aggregateBytes / 1e6).toFixed(1)} MB (${(size.aggregateBytes / loaded).toFixed(2)} B/event), state ${(size.stateBytes / 1e6).toFixed(1)} MB`);
-  for (const t of ['hll_users', 'hll_feature_users', 'hll_feature_repeat', 'dd_latency', 'occ_cells', 'cohort_cells', 'agg_segment', 'state_entity', 'state_days']) {
+  for (const t of [...AGGREGATE_TABLES.filter((t) => !['agg_dim_value', 'agg_name'].includes(t)), 'state_entity', 'state_days']) {
     console.log(`  ${t}: ${(await sql.one<{ n: number }>(`SELECT count(*) AS n FROM ${t}`))!.n} rows`);
   }
 }

@@ -1,0 +1,73 @@
+import type { DateRange, Day } from '@telemetry/schema';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { forgetCachedAnswers } from '../query/cache.ts';
+import { activeUsers, crashRate, featureAdoption, latency, retentionCohorts } from '../query/index.ts';
+import { type Fixture, loadFixture } from '../query/testing/fixture.ts';
+import { rebuildAggregates } from './index.ts';
+import { createAggregateTables, KIND_FEATURE_USER, SCOPE_FEATURE_USES, SCOPE_LATENCY, scopeKeysSql } from './tables.ts';
+
+let f: Fixture;
+let whole: DateRange;
+beforeAll(async () => {
+  f = await loadFixture();
+  whole = { from: f.data.firstDay as Day, to: f.data.today as Day };
+});
+afterAll(async () => {
+  await f.h.close();
+});
+
+/** scope_sums rows that differ from agg_feature_day and dd_latency summed per scope (both ways). */
+async function scopeDrift(): Promise<number> {
+  const expected = `SELECT f.day, k.key, ${SCOPE_FEATURE_USES} AS what, f.fid AS nid, 0 AS bucket, sum(f.uses) AS n
+      FROM agg_feature_day f JOIN (${scopeKeysSql()}) k USING (seg) GROUP BY ALL
+    UNION ALL
+    SELECT d.day, k.key, ${SCOPE_LATENCY}, d.mid, d.bucket, sum(d.n) FROM dd_latency d JOIN (${scopeKeysSql()}) k USING (seg) GROUP BY ALL`;
+  const stored = `SELECT day, key, what, nid, bucket, n FROM scope_sums WHERE n <> 0`;
+  const row = await f.h.writer.one<{ n: number }>(
+    `SELECT (SELECT count(*) FROM ((${expected}) EXCEPT (${stored}))) + (SELECT count(*) FROM ((${stored}) EXCEPT (${expected}))) AS n`,
+  );
+  return Number(row!.n);
+}
+
+/** Answers that read scope_sums, per-kind cell tables, or both. */
+async function answers() {
+  forgetCachedAnswers(f.h.pool);
+  const ctx = f.h.ctx;
+  const range = whole;
+  return {
+    latency: await latency(ctx, { range, metric: 'startup' }),
+    latencyByOs: await latency(ctx, { range, metric: 'startup', breakdownBy: 'OS', granularity: 'WEEK' }),
+    latencyOsFilter: await latency(ctx, { range, metric: 'startup', filter: { os: ['windows', 'linux'] }, granularity: 'MONTH' }),
+    latencyProduct: await latency(ctx, { range, metric: 'startup', breakdownBy: 'PRODUCT' }),
+    latencyTwo: await latency(ctx, { range, metric: 'startup', filter: { os: ['windows'] }, breakdownBy: 'COUNTRY' }),
+    fa: await featureAdoption(ctx, { range }),
+    faProduct: await featureAdoption(ctx, { range, filter: { products: [f.data.products[0]] } }),
+    faCountry: await featureAdoption(ctx, { range, filter: { countries: ['US'] } }),
+    faTwo: await featureAdoption(ctx, { range, filter: { countries: ['US'], os: ['windows'] } }),
+    au: await activeUsers(ctx, { range, breakdownBy: 'OS' }),
+    crash: await crashRate(ctx, { range, granularity: 'WEEK', breakdownBy: 'APP_VERSION' }),
+    cohorts: await retentionCohorts(ctx, { range }),
+  };
+}
+
+test('scope_sums equals the segment tables summed per scope, after loading and after a rebuild', async () => {
+  expect((await f.h.writer.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM scope_sums`))!.n).toBeGreaterThan(100);
+  expect(await scopeDrift()).toBe(0);
+  await f.h.writer.transaction(() => rebuildAggregates(f.h.writer, whole, f.h.filesSync(whole.from, whole.to)));
+  expect(await scopeDrift()).toBe(0);
+});
+
+test('a store written before occ_features and scope_sums is migrated at open, with the same answers', async () => {
+  const before = await answers();
+  const features = await f.h.writer.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM occ_features`);
+  expect(features!.n).toBeGreaterThan(0);
+  // The old layout: every kind in occ_cells, no scope rollup.
+  await f.h.writer.run(`INSERT INTO occ_cells SELECT * FROM occ_features`);
+  await f.h.writer.run(`DROP TABLE occ_features`);
+  await f.h.writer.run(`DROP TABLE scope_sums`);
+  await createAggregateTables(f.h.writer);
+  expect(await f.h.writer.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM occ_features`)).toEqual(features);
+  expect(await f.h.writer.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM occ_cells WHERE kind = ${KIND_FEATURE_USER}`)).toEqual({ n: 0 });
+  expect(await scopeDrift()).toBe(0);
+  expect(await answers()).toEqual(before);
+});
