@@ -44,7 +44,7 @@ export class EncoderPool {
       const worker = new Worker(new URL('./encode-worker.mjs', import.meta.url), { workerData: { secret }, resourceLimits: WORKER_LIMITS });
       const slot = { worker, inFlight: 0 };
       worker.on('message', (reply: EncodeReply) => {
-        slot.inFlight--;
+        if (--slot.inFlight === 0) worker.unref();
         const p = this.pending.get(reply.id);
         if (!p) return;
         this.pending.delete(reply.id);
@@ -69,7 +69,9 @@ export class EncoderPool {
     const id = this.nextId++;
     let slot = this.workers[0];
     for (const w of this.workers) if (w.inFlight < slot.inFlight) slot = w;
-    slot.inFlight++;
+    // An idle worker must not keep the process alive, a busy one must: otherwise a script that
+    // awaits ingestBody and has nothing else pending exits before the answer arrives.
+    if (slot.inFlight++ === 0) slot.worker.ref();
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       // Hand the bytes over without a copy when the view owns its whole buffer (a pooled slice
