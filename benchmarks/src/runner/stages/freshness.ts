@@ -28,8 +28,6 @@ export const freshnessStage: Stage = {
   async run({ state, put, note, problem, log }) {
     const { engine } = state.library!;
     const { freshnessSeconds: seconds, freshnessEventsPerSec: eventsPerSec } = state.options;
-    const probeEveryMs = PROBE_EVERY_MS;
-    const pollEveryMs = POLL_EVERY_MS;
     const today = state.plan.endDay;
     const clockMs = state.clockMs;
 
@@ -44,7 +42,8 @@ export const freshnessStage: Stage = {
     let probesSent = 0;
     let streamed = 0;
     let overloaded = 0;
-    let done = false;
+    // Set when the stream or the probes fail: the poller then stops instead of outliving the stage.
+    let failed = false;
 
     const probe = (i: number) => ({
       eventId: `probe-${i}`,
@@ -57,7 +56,7 @@ export const freshnessStage: Stage = {
 
     const t0 = performance.now();
     const streaming = (async () => {
-      for (let k = 0; !done; k++) {
+      for (let k = 0; ; k++) {
         const due = t0 + k * 50;
         const wait = due - performance.now();
         if (wait > 0) await sleep(wait);
@@ -75,7 +74,7 @@ export const freshnessStage: Stage = {
     })();
     const probing = (async () => {
       for (let i = 0; performance.now() - t0 < seconds * 1000; i++) {
-        const due = t0 + i * probeEveryMs + probeEveryMs / 2;
+        const due = t0 + i * PROBE_EVERY_MS + PROBE_EVERY_MS / 2;
         const wait = due - performance.now();
         if (wait > 0) await sleep(wait);
         await engine.ingest([probe(i)]);
@@ -85,21 +84,21 @@ export const freshnessStage: Stage = {
     })();
     const polling = (async () => {
       // Runs until every probe sent is visible, or 30 s after the stream ends.
-      for (;;) {
+      while (!failed) {
         const visible = await probeUsers(engine, today);
         const now = performance.now();
         for (let i = seen.length; i < Math.min(visible, probesSent); i++) seen[i] = now;
         const streamOver = performance.now() - t0 >= seconds * 1000;
         if (streamOver && seen.length >= probesSent && probesSent > 0) break;
         if (performance.now() - t0 > (seconds + 30) * 1000) break;
-        await sleep(pollEveryMs);
+        await sleep(POLL_EVERY_MS);
       }
     })();
-    try {
-      await Promise.all([streaming, probing]);
-    } finally {
-      done = true;
-    }
+    polling.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
+    await Promise.all([streaming, probing]).catch((err) => {
+      failed = true;
+      throw err;
+    });
     await polling;
     const elapsedSec = (performance.now() - t0) / 1000;
 

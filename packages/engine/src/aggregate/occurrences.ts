@@ -2,7 +2,7 @@ import type { Sql } from '../storage/duck.ts';
 import { mergeMaxRows, mergeSum } from './fold-events.ts';
 import { hllRegSql, hllRhoSql, userHashSql } from './hll.ts';
 import { periodStartSql } from './periods.ts';
-import { KIND_CRASHED_SESSION, KIND_FEATURE_USER, KIND_SCOPE_USER, KIND_SESSION, KIND_USER, OCC_TABLES } from './tables.ts';
+import { KIND_CRASHED_SESSION, KIND_FEATURE_USER, KIND_SCOPE_USER, KIND_SESSION, KIND_USER, OCC_TABLES, occKindsSql } from './tables.ts';
 
 /**
  * Exact counts that need to know an entity's history: distinct users over any day interval, users of
@@ -261,11 +261,7 @@ export async function foldListDeltas(sql: Sql): Promise<void> {
  * table's kinds, so each group is computed once and merged against its own table.
  */
 async function mergeCells(sql: Sql, source: (kinds: string) => string): Promise<void> {
-  const kinds: Record<(typeof OCC_TABLES)[number], string> = {
-    occ_features: `kind = ${KIND_FEATURE_USER}`,
-    occ_cells: `kind <> ${KIND_FEATURE_USER}`,
-  };
-  for (const table of OCC_TABLES) await mergeSum(sql, table, ['kind', 'product_id', 'key', 'arity', 'a', 'b'], ['n'], source(kinds[table]));
+  for (const table of OCC_TABLES) await mergeSum(sql, table, ['kind', 'product_id', 'key', 'arity', 'a', 'b'], ['n'], source(occKindsSql(table)));
 }
 
 /**

@@ -61,11 +61,7 @@ const DDL: readonly string[] = [
    * The cells of features (kind 2, three quarters of all cells) have a table of their own
    * (OCC_TABLE): rows are laid down batch by batch, so in one table every kind's scan would read them.
    */
-  ...OCC_TABLES.map(
-    (t) => `CREATE TABLE IF NOT EXISTS ${t} (
-     kind UTINYINT NOT NULL, product_id VARCHAR NOT NULL, key INTEGER NOT NULL, arity UTINYINT NOT NULL,
-     a DATE NOT NULL, b DATE NOT NULL, n BIGINT NOT NULL)`,
-  ),
+  ...OCC_TABLES.map(occTableDdl),
   /**
    * Users of a cohort (first-seen period) active in a period, per granularity: for kind 1 over all
    * events of the product, `seg` being the segment of the user's first event; for kind 3 over the
@@ -154,10 +150,10 @@ export async function createAggregateTables(sql: Sql): Promise<void> {
  */
 async function migrateAggregateTables(sql: Sql, existing: ReadonlySet<string>): Promise<void> {
   if (existing.has('occ_cells') && !existing.has('occ_features')) {
-    await sql.run(`INSERT INTO occ_features SELECT * FROM occ_cells WHERE kind = ${KIND_FEATURE_USER}`);
-    await sql.run(`CREATE TEMP TABLE occ_rest AS SELECT * FROM occ_cells WHERE kind <> ${KIND_FEATURE_USER}`);
+    await sql.run(`INSERT INTO occ_features SELECT * FROM occ_cells WHERE ${occKindsSql('occ_features')}`);
+    await sql.run(`CREATE TEMP TABLE occ_rest AS SELECT * FROM occ_cells WHERE ${occKindsSql('occ_cells')}`);
     await sql.run(`DROP TABLE occ_cells`);
-    await sql.run(DDL.find((ddl) => ddl.includes('TABLE IF NOT EXISTS occ_cells'))!);
+    await sql.run(occTableDdl('occ_cells'));
     await sql.run(`INSERT INTO occ_cells SELECT * FROM occ_rest`);
     await sql.run(`DROP TABLE occ_rest`);
   }
@@ -210,6 +206,18 @@ export const OCC_TABLE: Readonly<Record<number, (typeof OCC_TABLES)[number]>> = 
   [KIND_SESSION]: 'occ_cells',
   [KIND_CRASHED_SESSION]: 'occ_cells',
 };
+
+/** SQL: the condition on `kind` that selects the cells stored in `table` (OCC_TABLE). */
+export function occKindsSql(table: (typeof OCC_TABLES)[number]): string {
+  const kinds = Object.entries(OCC_TABLE).filter(([, t]) => t === table).map(([kind]) => kind);
+  return `kind IN (${kinds.join(', ')})`;
+}
+
+function occTableDdl(table: (typeof OCC_TABLES)[number]): string {
+  return `CREATE TABLE IF NOT EXISTS ${table} (
+     kind UTINYINT NOT NULL, product_id VARCHAR NOT NULL, key INTEGER NOT NULL, arity UTINYINT NOT NULL,
+     a DATE NOT NULL, b DATE NOT NULL, n BIGINT NOT NULL)`;
+}
 
 /** The dimension columns that have per-value user scopes (kind 3), in agg_segment's v_* order. */
 export const SCOPE_DIMENSIONS = ['app_version', 'os', 'country', 'license_type'] as const;

@@ -66,20 +66,10 @@ function dense(nKeys: number, rows: number): boolean {
  * 64) would miss it on nearly every row. The registers end the same whatever the order of the rows.
  */
 function denseUnion(keys: Int32Array | null, packed: Int32Array, nKeys: number): Float64Array {
-  const n = packed.length;
-  let rows = packed;
-  let start = Int32Array.of(0, n);
-  if (keys !== null) {
-    start = new Int32Array(nKeys + 1);
-    for (let i = 0; i < n; i++) if (keys[i] >= 0) start[keys[i] + 1]++;
-    for (let k = 0; k < nKeys; k++) start[k + 1] += start[k];
-    const fill = start.slice(0, nKeys);
-    rows = new Int32Array(start[nKeys]);
-    for (let i = 0; i < n; i++) if (keys[i] >= 0) rows[fill[keys[i]]++] = packed[i];
-  }
+  const { start, rows } = groupByKey(keys, packed, nKeys);
   const registers = new Uint8Array(HLL_M);
   const hist = new Int32Array(nKeys << RHO_BITS);
-  for (let k = 0; k < nKeys && k + 1 < start.length; k++) {
+  for (let k = 0; k < nKeys; k++) {
     const h = k << RHO_BITS;
     for (let j = start[k]; j < start[k + 1]; j++) {
       const p = rows[j];
@@ -118,26 +108,14 @@ function histogramEstimates(hist: Int32Array, nKeys: number): Float64Array {
 
 /** Many small sketches: a counting sort by key, then one shared scratch array reset through a touched list. */
 function sparseUnion(keys: Int32Array | null, packed: Int32Array, nKeys: number): Float64Array {
-  const n = packed.length;
-  const start = new Int32Array(nKeys + 1);
-  for (let i = 0; i < n; i++) {
-    const k = keys ? keys[i] : 0;
-    if (k >= 0) start[k + 1]++;
-  }
-  for (let k = 0; k < nKeys; k++) start[k + 1] += start[k];
-  const fill = start.slice(0, nKeys);
-  const order = new Int32Array(start[nKeys]);
-  for (let i = 0; i < n; i++) {
-    const k = keys ? keys[i] : 0;
-    if (k >= 0) order[fill[k]++] = i;
-  }
+  const { start, rows } = groupByKey(keys, packed, nKeys);
   const scratch = new Uint8Array(HLL_M);
   const touched = new Int32Array(HLL_M);
   const out = new Float64Array(nKeys);
   for (let k = 0; k < nKeys; k++) {
     let t = 0;
     for (let j = start[k]; j < start[k + 1]; j++) {
-      const p = packed[order[j]];
+      const p = rows[j];
       const r = (p & REG_MASK) >>> RHO_BITS;
       const v = p & RHO_MASK;
       if (scratch[r] === 0) touched[t++] = r;
@@ -146,6 +124,25 @@ function sparseUnion(keys: Int32Array | null, packed: Int32Array, nKeys: number)
     out[k] = estimateTouched(scratch, touched, t);
   }
   return out;
+}
+
+/**
+ * The rows grouped by sketch (a counting sort, stable): sketch k's rows are rows[start[k]..start[k+1]).
+ * Rows keyed −1 are left out; without keys every row belongs to sketch 0.
+ */
+function groupByKey(keys: Int32Array | null, packed: Int32Array, nKeys: number): { start: Int32Array; rows: Int32Array } {
+  const start = new Int32Array(nKeys + 1);
+  if (keys === null) {
+    start.fill(packed.length, 1);
+    return { start, rows: packed };
+  }
+  const n = packed.length;
+  for (let i = 0; i < n; i++) if (keys[i] >= 0) start[keys[i] + 1]++;
+  for (let k = 0; k < nKeys; k++) start[k + 1] += start[k];
+  const fill = start.slice(0, nKeys);
+  const rows = new Int32Array(start[nKeys]);
+  for (let i = 0; i < n; i++) if (keys[i] >= 0) rows[fill[keys[i]]++] = packed[i];
+  return { start, rows };
 }
 
 /** Splits packed registers into the `regs` and `rhos` arrays of aggregate/hll.ts (slidingEstimates). */
