@@ -28,6 +28,7 @@ async function dashboard() {
     auOs: await activeUsers(ctx, { range: whole, filter: { os: ['windows'] }, breakdownBy: 'APP_VERSION' }),
     fa: await featureAdoption(ctx, { range: whole }),
     faUs: await featureAdoption(ctx, { range: whole, filter: { countries: ['US'] } }),
+    faEnterprise: await featureAdoption(ctx, { range: whole, filter: { licenseTypes: ['enterprise'] } }),
     lat: await latency(ctx, { range: whole, metric: 'startup', granularity: 'WEEK', breakdownBy: 'OS' }),
     crash: await crashRate(ctx, { range: whole, granularity: 'WEEK', breakdownBy: 'APP_VERSION' }),
     cohorts: await retentionCohorts(ctx, { range: whole, granularity: 'WEEK' }),

@@ -149,7 +149,7 @@ export async function bumpVersion(sql: Sql): Promise<void> {
 }
 
 export async function dropBatchTemps(sql: Sql): Promise<void> {
-  const temps = ['ab_ev', 'ab_segs', 'ab_sessions', 'oc_bd', 'oc_ent', 'oc_check', 'oc_known', 'oc_new', 'oc_class', 'oc_fast', 'oc_touch', 'oc_old', 'oc_lists', 'oc_w', 'oc_aff', 'rb_src', 'rb_days'];
+  const temps = ['ab_ev', 'ab_segs', 'ab_sessions', 'oc_bd', 'oc_ent', 'oc_check', 'oc_known', 'oc_new', 'oc_class', 'oc_fast', 'oc_touch', 'oc_old', 'oc_lists', 'oc_w', 'oc_aff', 'oc_mixed', 'rb_src', 'rb_days'];
   await sql.run(temps.map((t) => `DROP TABLE IF EXISTS ${t};`).join(' '));
 }
 

@@ -15,6 +15,10 @@ const eventArb = fc.record({
   user: fc.nat(4),
   day: fc.nat(DAYS - 1),
   version: fc.constantFrom('1', '2', '3'),
+  // Each user has an OS and a license type, and now and then an event with the other one: its
+  // (user, feature) pairs turn mixed mid-run, the others stay pure.
+  otherOs: fc.nat(11).map((n) => n === 0),
+  otherLicense: fc.nat(11).map((n) => n === 0),
   what: fc.constantFrom('session_start', 'feature_used:a', 'feature_used:b', 'crash'),
 });
 
@@ -26,13 +30,15 @@ const eventArb = fc.record({
 test('exact cells do not depend on arrival order', async () => {
   await fc.assert(
     fc.asyncProperty(
-      fc.array(eventArb, { minLength: 1, maxLength: 60 }),
+      fc.array(eventArb, { minLength: 1, maxLength: 80 }),
       fc.array(fc.nat(), { minLength: 1, maxLength: 5 }),
       fc.nat(1000),
       fc.tuple(fc.nat(DAYS - 1), fc.nat(DAYS - 1)),
       async (spec, cuts, shuffleSeed, [x, y]) => {
         const events: WireEvent[] = spec.map((s, i) => {
           const [type, name] = s.what.split(':');
+          const os = (s.user === 3) !== s.otherOs ? 'windows' : 'linux';
+          const licenseType = (s.user % 3 === 0) !== s.otherLicense ? 'trial' : 'enterprise';
           return {
             eventId: `e${i}`,
             // Distinct instants per event; users 0 and 4 share an id in different products.
@@ -40,10 +46,12 @@ test('exact cells do not depend on arrival order', async () => {
             type,
             productId: s.user < 2 ? 'p1' : 'p2',
             userId: `u${s.user % 2}`,
-            sessionId: `s${s.user}-${s.day}`,
+            // A session lives on one device (segment), as sessions do (AGGREGATES.md).
+            sessionId: `s${s.user}-${s.day}-${os}-${licenseType}`,
             name: type === 'crash' ? 'Boom' : name,
             appVersion: s.version,
-            os: 'linux',
+            os,
+            licenseType,
           };
         });
         // Shuffle (Fisher-Yates, seeded), then cut into batches.
@@ -80,6 +88,14 @@ test('exact cells do not depend on arrival order', async () => {
               refRetention(stored, whole, g, 30, day(DAYS - 1)),
             );
           }
+          // Adopters and repeat adopters under one OS or license type: exact (kind-6 cells).
+          for (const filter of [{ os: ['windows'] }, { licenseTypes: ['trial'] }, { os: ['linux'], products: ['p2'] }] as SegmentFilter[]) {
+            const pick = (r: { feature: string; activeUsers: number; adopters: number; repeatAdopters: number; uses: number }) =>
+              [r.feature, r.activeUsers, r.adopters, r.repeatAdopters, r.uses];
+            for (const r of [range, whole]) {
+              expect((await featureAdoption(h.ctx, { range: r, filter })).map(pick)).toEqual(refFeatureAdoption(stored, r, filter).map(pick));
+            }
+          }
           const one: SegmentFilter = { appVersions: ['2'] };
           expect(await retentionCohorts(h.ctx, { range: whole, filter: one })).toEqual(refRetention(stored, whole, 'WEEK', 12, day(DAYS - 1), one));
           expect(await activeUsers(h.ctx, { range, breakdownBy: 'APP_VERSION' })).toEqual(refActiveUsers(stored, range, {}, 'APP_VERSION'));
@@ -97,6 +113,6 @@ test('exact cells do not depend on arrival order', async () => {
         }
       },
     ),
-    { numRuns: 15 },
+    { numRuns: Number(process.env.OCC_RUNS ?? 15) },
   );
 });

@@ -2,7 +2,19 @@ import type { Sql } from '../storage/duck.ts';
 import { mergeMaxRows, mergeSum } from './fold-events.ts';
 import { hllRegSql, hllRhoSql, userHashSql } from './hll.ts';
 import { periodStartSql } from './periods.ts';
-import { KIND_CRASHED_SESSION, KIND_FEATURE_USER, KIND_SCOPE_USER, KIND_SESSION, KIND_USER, OCC_TABLES, occKindsSql } from './tables.ts';
+import { derivedScopeCells, markMixedFeatureUsers, separateMixedFeatureUsers } from './feature-scopes.ts';
+import {
+  KIND_CRASHED_SESSION,
+  KIND_FEATURE_USER,
+  KIND_SCOPE_FEATURE_USER,
+  KIND_SCOPE_USER,
+  KIND_SESSION,
+  KIND_USER,
+  OCC_TABLE,
+  OCC_TABLES,
+  occKindsSql,
+  TRIPLE_KINDS,
+} from './tables.ts';
 
 /**
  * Exact counts that need to know an entity's history: distinct users over any day interval, users of
@@ -10,8 +22,8 @@ import { KIND_CRASHED_SESSION, KIND_FEATURE_USER, KIND_SCOPE_USER, KIND_SESSION,
  * and first-use histograms. They are derived here, at ingest time, from small per-entity state
  * (state_entity, state_days — hashed ids only) into anonymous cells; queries never read the state.
  *
- * An entity is a user, a (user, feature) pair, a user within one dimension value, or a session within
- * a segment (KIND_* in tables.ts). Its active days d1 < d2 < … are summarized by cells that queries
+ * An entity is a user, a (user, feature) pair (over all events, or over those with one OS or license
+ * type), a user within one dimension value, or a session within a segment (KIND_* in tables.ts). Its active days d1 < d2 < … are summarized by cells that queries
  * can add up over any interval [x, y]:
  *   arity 1 (a = b = d_i), arity 2 (a, b) = (d_i, d_i+1), arity 3 (a, b) = (d_i, d_i+2).
  * The days of one entity inside [x, y] are a run of consecutive d_i, so
@@ -43,9 +55,10 @@ const ENTITY_WINDOW = `(PARTITION BY kind, product_id, id, key, sign ORDER BY da
 export async function foldOccurrences(sql: Sql): Promise<void> {
   await buildBatchDays(sql);
   await sql.run(`CREATE OR REPLACE TEMP TABLE oc_ent AS
-    SELECT b.*, e.first_ts AS old_ts, e.first_seg AS old_seg, e.last1, e.last1_seg, e.last2, e.last2_seg
+    SELECT b.*, e.first_ts AS old_ts, e.first_seg AS old_seg, e.last1, e.last1_seg, e.last2, e.last2_seg, e.mixed
     FROM (SELECT ${ENTITY}, min(ts) AS b_ts, arg_min(seg, (ts, seg)) AS b_seg FROM oc_bd GROUP BY ALL) b
     LEFT JOIN state_entity e USING (${ENTITY})`);
+  await separateMixedFeatureUsers(sql);
 
   // Which batch days are new to their entity. After its latest day or for an unknown entity: new;
   // equal to one of the two latest: known; otherwise look it up (late events only).
@@ -95,6 +108,7 @@ export async function foldOccurrences(sql: Sql): Promise<void> {
     await foldRepeatWitnesses(sql, 'added');
   }
   await sql.run(`INSERT INTO state_days SELECT ${ENTITY}, day, seg FROM oc_new`);
+  await markMixedFeatureUsers(sql);
 }
 
 /**
@@ -118,11 +132,9 @@ async function foldInOrder(sql: Sql): Promise<void> {
     WINDOW w AS (PARTITION BY n.kind, n.product_id, n.id, n.key ORDER BY n.day)`);
   await mergeCells(
     sql,
-    (kinds) => `SELECT kind, product_id, key, arity, a, b, count(*)::BIGINT AS n FROM (
-       SELECT kind, product_id, key, 1::UTINYINT AS arity, day AS a, day AS b FROM oc_fast WHERE ${kinds}
-       UNION ALL SELECT kind, product_id, key, 2::UTINYINT, p1, day FROM oc_fast WHERE p1 IS NOT NULL AND ${kinds}
-       UNION ALL SELECT kind, product_id, key, 3::UTINYINT, p2, day FROM oc_fast WHERE p2 IS NOT NULL AND kind = ${KIND_FEATURE_USER} AND ${kinds})
-     GROUP BY ALL`,
+    (kinds) => `SELECT kind, product_id, id, key, seg, 1::UTINYINT AS arity, day AS a, day AS b, 1 AS w FROM oc_fast WHERE ${kinds}
+       UNION ALL SELECT kind, product_id, id, key, seg, 2::UTINYINT, p1, day, 1 FROM oc_fast WHERE p1 IS NOT NULL AND ${kinds}
+       UNION ALL SELECT kind, product_id, id, key, seg, 3::UTINYINT, p2, day, 1 FROM oc_fast WHERE p2 IS NOT NULL AND kind IN (${TRIPLE_KINDS}) AND ${kinds}`,
   );
   await mergeSum(
     sql,
@@ -162,13 +174,13 @@ async function foldInOrder(sql: Sql): Promise<void> {
     ON s.kind = n.kind AND s.product_id = n.product_id AND s.id = n.id AND s.key = n.key
     WHEN MATCHED THEN UPDATE SET last1 = n.last1, last1_seg = n.last1_seg, last2 = n.last2, last2_seg = n.last2_seg
     WHEN NOT MATCHED THEN INSERT VALUES
-      (n.kind, n.product_id, n.id, n.key, n.new_ts, n.new_seg, n.last1, n.last1_seg, n.last2, n.last2_seg)`);
+      (n.kind, n.product_id, n.id, n.key, n.new_ts, n.new_seg, n.last1, n.last1_seg, n.last2, n.last2_seg, false)`);
 }
 
 /**
  * Per entity and day of the batch (`ab_ev`, `ab_sessions`): the earliest event and its segment
  * (temp table oc_bd). Users also count once per dimension value they had that day (kind 3), sessions
- * once per segment (kinds 4, 5).
+ * once per segment (kinds 4, 5). Kind 6 is added by feature-scopes.ts (only where it is kept apart).
  */
 export async function buildBatchDays(sql: Sql): Promise<void> {
   await sql.run(`CREATE OR REPLACE TEMP TABLE oc_bd AS
@@ -202,11 +214,9 @@ export async function foldListDeltas(sql: Sql): Promise<void> {
     FROM oc_lists WINDOW w AS ${ENTITY_WINDOW}`);
   await mergeCells(
     sql,
-    (kinds) => `SELECT kind, product_id, key, arity, a, b, sum(sign)::BIGINT AS n FROM (
-       SELECT kind, product_id, key, 1::UTINYINT AS arity, day AS a, day AS b, sign FROM oc_w WHERE ${kinds}
-       UNION ALL SELECT kind, product_id, key, 2::UTINYINT, a1, day, sign FROM oc_w WHERE a1 IS NOT NULL AND ${kinds}
-       UNION ALL SELECT kind, product_id, key, 3::UTINYINT, a2, day, sign FROM oc_w WHERE a2 IS NOT NULL AND kind = ${KIND_FEATURE_USER} AND ${kinds})
-     GROUP BY ALL HAVING sum(sign) <> 0`,
+    (kinds) => `SELECT kind, product_id, id, key, seg, 1::UTINYINT AS arity, day AS a, day AS b, sign AS w FROM oc_w WHERE ${kinds}
+       UNION ALL SELECT kind, product_id, id, key, seg, 2::UTINYINT, a1, day, sign FROM oc_w WHERE a1 IS NOT NULL AND ${kinds}
+       UNION ALL SELECT kind, product_id, id, key, seg, 3::UTINYINT, a2, day, sign FROM oc_w WHERE a2 IS NOT NULL AND kind IN (${TRIPLE_KINDS}) AND ${kinds}`,
   );
 
   // A user counts once per (cohort, period): distinct per list before summing the signs. The cohort
@@ -252,16 +262,30 @@ export async function foldListDeltas(sql: Sql): Promise<void> {
     WHEN MATCHED THEN UPDATE SET first_ts = n.new_ts, first_seg = n.new_seg, last1 = n.last1, last1_seg = n.last1_seg,
       last2 = n.last2, last2_seg = n.last2_seg
     WHEN NOT MATCHED AND n.new_ts IS NOT NULL THEN INSERT VALUES
-      (n.kind, n.product_id, n.id, n.key, n.new_ts, n.new_seg, n.last1, n.last1_seg, n.last2, n.last2_seg)`);
+      (n.kind, n.product_id, n.id, n.key, n.new_ts, n.new_seg, n.last1, n.last1_seg, n.last2, n.last2_seg, false)`);
 }
 
 /**
- * Adds cell counts to occ_features (kind 2) and occ_cells (the other kinds): one MERGE per table, its
- * source (`source(kindCondition)`: rows kind, product_id, key, arity, a, b, n) restricted to the
- * table's kinds, so each group is computed once and merged against its own table.
+ * Adds cells to their tables (OCC_TABLE): one MERGE per table, from `rows(kindCondition)` — cell rows
+ * (kind, product_id, id, key, seg, arity, a, b, w: +1 or −1) restricted to the table's kinds, so each
+ * group is computed once and merged against its own table. The kind-6 table also takes the kind-2
+ * rows of pure (user, feature) pairs under their values (feature-scopes.ts).
  */
-async function mergeCells(sql: Sql, source: (kinds: string) => string): Promise<void> {
-  for (const table of OCC_TABLES) await mergeSum(sql, table, ['kind', 'product_id', 'key', 'arity', 'a', 'b'], ['n'], source(occKindsSql(table)));
+async function mergeCells(sql: Sql, rows: (kinds: string) => string): Promise<void> {
+  for (const table of OCC_TABLES) {
+    const source =
+      table === OCC_TABLE[KIND_SCOPE_FEATURE_USER]
+        ? `SELECT kind, product_id, key, arity, a, b, w FROM (${rows(occKindsSql(table))})
+           UNION ALL ${derivedScopeCells(rows(`kind = ${KIND_FEATURE_USER}`))}`
+        : `SELECT kind, product_id, key, arity, a, b, w FROM (${rows(occKindsSql(table))})`;
+    await mergeSum(
+      sql,
+      table,
+      ['kind', 'product_id', 'key', 'arity', 'a', 'b'],
+      ['n'],
+      `SELECT kind, product_id, key, arity, a, b, sum(w)::BIGINT AS n FROM (${source}) GROUP BY ALL HAVING sum(w) <> 0`,
+    );
+  }
 }
 
 /**

@@ -1,7 +1,10 @@
 import type { Day } from '@telemetry/schema';
 import type { Sql } from '../storage/duck.ts';
 import { dayFromIndex, dayIndex, monthStart, weekStart } from './periods.ts';
-import { KIND_CRASHED_SESSION, KIND_FEATURE_USER, KIND_SCOPE_USER, KIND_SESSION, KIND_USER } from './tables.ts';
+import { KIND_CRASHED_SESSION, KIND_FEATURE_USER, KIND_SCOPE_FEATURE_USER, KIND_SCOPE_USER, KIND_SESSION, KIND_USER } from './tables.ts';
+
+/** The kinds whose entities are (parts of) one user: they go with it. */
+const USER_KINDS = [KIND_USER, KIND_FEATURE_USER, KIND_SCOPE_USER, KIND_SCOPE_FEATURE_USER] as const;
 
 export interface PruneReport {
   /** Users whose state was removed (no event within the storage duration). */
@@ -30,7 +33,7 @@ export async function pruneUserState(sql: Sql, keptFrom: Day): Promise<PruneRepo
   const before = (await sql.one<{ e: number; d: number }>(`SELECT (SELECT count(*) FROM state_entity) AS e, (SELECT count(*) FROM state_days) AS d`))!;
   // Users and sessions go when not seen since keptFrom; a user's feature and scope entities go with it.
   await sql.run(`DELETE FROM state_entity WHERE kind IN (${KIND_USER}, ${KIND_SESSION}, ${KIND_CRASHED_SESSION}) AND last1 < $1::DATE`, [keptFrom]);
-  await sql.run(`DELETE FROM state_entity s WHERE kind IN (${KIND_FEATURE_USER}, ${KIND_SCOPE_USER}) AND NOT EXISTS (
+  await sql.run(`DELETE FROM state_entity s WHERE kind IN (${USER_KINDS.filter((k) => k !== KIND_USER)}) AND NOT EXISTS (
       SELECT 1 FROM state_entity u WHERE u.kind = ${KIND_USER} AND u.product_id = s.product_id AND u.id = s.id)`);
   await sql.run(`DELETE FROM state_days WHERE day < $1::DATE`, [boundary]);
   await sql.run(`DELETE FROM state_days d WHERE NOT EXISTS (
@@ -45,7 +48,7 @@ export async function pruneUserState(sql: Sql, keptFrom: Day): Promise<PruneRepo
  * hold no pseudonym, and sketches cannot subtract one user); if the same id comes back it is new.
  */
 export async function eraseUserState(sql: Sql, userHash: string): Promise<void> {
-  const users = `kind IN (${KIND_USER}, ${KIND_FEATURE_USER}, ${KIND_SCOPE_USER}) AND id = $1::UBIGINT`;
+  const users = `kind IN (${USER_KINDS}) AND id = $1::UBIGINT`;
   await sql.run(`DELETE FROM state_entity WHERE ${users}`, [userHash]);
   await sql.run(`DELETE FROM state_days WHERE ${users}`, [userHash]);
 }

@@ -4,6 +4,7 @@ import { RAW_COLUMN_NAMES } from '../storage/columns.ts';
 import { sqlFileList, type Sql } from '../storage/duck.ts';
 import { bumpVersion, dropBatchTemps, foldEvents } from './fold-events.ts';
 import { foldScopes } from './fold-scopes.ts';
+import { rebuildMixedFeatureUsers } from './feature-scopes.ts';
 import { buildBatchDays, foldListDeltas, foldRepeatWitnesses } from './occurrences.ts';
 
 /** Day-keyed aggregate tables: recomputed whole for a rebuilt day. */
@@ -91,6 +92,7 @@ export async function rebuildAggregates(
  */
 async function refoldEntities(sql: Sql): Promise<void> {
   await buildBatchDays(sql);
+  await rebuildMixedFeatureUsers(sql);
   await sql.run(`CREATE OR REPLACE TEMP TABLE oc_aff AS
     SELECT DISTINCT ${ENTITY} FROM state_days WHERE day IN (SELECT day FROM rb_days)
     UNION SELECT DISTINCT ${ENTITY} FROM oc_bd`);

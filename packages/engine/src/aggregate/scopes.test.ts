@@ -4,7 +4,17 @@ import { forgetCachedAnswers } from '../query/cache.ts';
 import { activeUsers, crashRate, featureAdoption, latency, retentionCohorts } from '../query/index.ts';
 import { type Fixture, loadFixture } from '../query/testing/fixture.ts';
 import { rebuildAggregates } from './index.ts';
-import { createAggregateTables, KIND_FEATURE_USER, SCOPE_FEATURE_USES, SCOPE_LATENCY, scopeKeysSql } from './tables.ts';
+import { refFeatureAdoption } from '../query/testing/reference.ts';
+import { expectDistinct } from '../query/testing/bounds.ts';
+import {
+  createAggregateTables,
+  FEATURE_SCOPE_FROM,
+  KIND_FEATURE_USER,
+  KIND_SCOPE_FEATURE_USER,
+  SCOPE_FEATURE_USES,
+  SCOPE_LATENCY,
+  scopeKeysSql,
+} from './tables.ts';
 
 let f: Fixture;
 let whole: DateRange;
@@ -70,4 +80,27 @@ test('a store written before occ_features and scope_sums is migrated at open, wi
   expect(await f.h.writer.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM occ_cells WHERE kind = ${KIND_FEATURE_USER}`)).toEqual({ n: 0 });
   expect(await scopeDrift()).toBe(0);
   expect(await answers()).toEqual(before);
+});
+
+test('a store written before per-scope feature cells: sketches answer until the day after its last loaded day', async () => {
+  // The old layout: no kind-6 cells nor state, no mixed flag.
+  await f.h.writer.run(`DROP TABLE occ_feature_scopes`);
+  await f.h.writer.run(`DELETE FROM state_entity WHERE kind = ${KIND_SCOPE_FEATURE_USER}`);
+  await f.h.writer.run(`DELETE FROM state_days WHERE kind = ${KIND_SCOPE_FEATURE_USER}`);
+  await f.h.writer.run(`ALTER TABLE state_entity DROP COLUMN mixed`);
+  await f.h.writer.run(`DELETE FROM agg_meta WHERE key = '${FEATURE_SCOPE_FROM}'`);
+  await createAggregateTables(f.h.writer);
+  const meta = await f.h.writer.one<{ v: number; last: number }>(
+    `SELECT (SELECT value FROM agg_meta WHERE key = '${FEATURE_SCOPE_FROM}')::INTEGER AS v,
+            (SELECT max(day) - DATE '1970-01-01' FROM agg_day)::INTEGER AS last`,
+  );
+  expect(meta!.v).toBe(meta!.last + 1);
+  // Every stored (user, feature) keeps its per-scope entities apart from now on: their past is unknown.
+  expect(await f.h.writer.one(`SELECT count(*) FILTER (WHERE NOT mixed)::INTEGER AS n FROM state_entity WHERE kind = ${KIND_FEATURE_USER}`)).toEqual({ n: 0 });
+  forgetCachedAnswers(f.h.pool);
+  const filter = { licenseTypes: ['enterprise'] };
+  const ref = refFeatureAdoption(f.events, whole, filter);
+  const approx = await featureAdoption(f.h.ctx, { range: whole, filter });
+  expect(approx.map((x) => x.feature)).toEqual(ref.map((x) => x.feature));
+  approx.forEach((x, i) => expectDistinct(x.adopters, ref[i].adopters, `${x.feature} adopters`));
 });

@@ -1,7 +1,7 @@
 import type { Sql } from '../storage/duck.ts';
 
 /** Exact cell tables (occurrences.ts): feature cells apart from the others (OCC_TABLE below). */
-export const OCC_TABLES = ['occ_cells', 'occ_features'] as const;
+export const OCC_TABLES = ['occ_cells', 'occ_features', 'occ_feature_scopes'] as const;
 
 /**
  * Every table the aggregates own, in three groups (AGGREGATES.md explains each):
@@ -58,8 +58,9 @@ const DDL: readonly string[] = [
    * arity 1: entities active on day a (= b); arity 2: consecutive active days (a, b) of one entity;
    * arity 3: consecutive triples, keyed by their outer days (a, b). Distinct entities over [x, y] =
    * Σ arity1 − Σ arity2 inside [x, y]; entities active on ≥ 2 days = Σ arity2 − Σ arity3.
-   * The cells of features (kind 2, three quarters of all cells) have a table of their own
-   * (OCC_TABLE): rows are laid down batch by batch, so in one table every kind's scan would read them.
+   * The cells of features (kind 2, three quarters of all cells) and of features within a scope (kind 6)
+   * have tables of their own (OCC_TABLE): rows are laid down batch by batch, so in one table every
+   * kind's scan would read them all.
    */
   ...OCC_TABLES.map(occTableDdl),
   /**
@@ -88,12 +89,13 @@ const DDL: readonly string[] = [
   // --- per-entity state: consulted only while folding a batch; pruned by pruneUserState
   /**
    * One row per entity (KIND_*): the first event (timestamp and its segment) and the two latest active
-   * days with their segments. `id` is the user pseudonym, or the session hash for sessions.
+   * days with their segments. `id` is the user pseudonym, or the session hash for sessions. `mixed`
+   * (kind 2): the pair's kind-6 entities are kept apart (feature-scopes.ts).
    */
   `CREATE TABLE IF NOT EXISTS state_entity (
      kind UTINYINT NOT NULL, product_id VARCHAR NOT NULL, id UBIGINT NOT NULL, key INTEGER NOT NULL,
      first_ts TIMESTAMP NOT NULL, first_seg INTEGER NOT NULL, last1 DATE NOT NULL, last1_seg INTEGER NOT NULL,
-     last2 DATE, last2_seg INTEGER)`,
+     last2 DATE, last2_seg INTEGER, mixed BOOLEAN NOT NULL DEFAULT false)`,
   /**
    * Active days of each entity, with the segment of its earliest event that day as first loaded (for
    * late events that land between known days).
@@ -117,6 +119,7 @@ export const AGGREGATE_TABLES = [
   'dd_latency',
   'occ_cells',
   'occ_features',
+  'occ_feature_scopes',
   'cohort_cells',
   'first_use_cells',
   'scope_sums',
@@ -134,7 +137,9 @@ export async function createAggregateTables(sql: Sql): Promise<void> {
     for (const ddl of DDL) await sql.run(ddl);
     await migrateAggregateTables(sql, existing);
   });
-  await sql.run(`INSERT OR IGNORE INTO agg_meta VALUES ('version', 0), ('max_seg', 0), ('max_name', 0), ('max_dim_value', 0)`);
+  await sql.run(
+    `INSERT OR IGNORE INTO agg_meta VALUES ('version', 0), ('max_seg', 0), ('max_name', 0), ('max_dim_value', 0), ('${FEATURE_SCOPE_FROM}', 0)`,
+  );
   // The dictionaries' high-water marks, in case a store predates them (queries read only agg_meta).
   await sql.run(`UPDATE agg_meta SET value = CASE key
       WHEN 'max_seg' THEN (SELECT coalesce(max(seg), 0) FROM agg_segment)
@@ -144,9 +149,18 @@ export async function createAggregateTables(sql: Sql): Promise<void> {
 }
 
 /**
+ * agg_meta key: the first day (days since 1970-01-01) from which kind-6 cells are complete. 0 for a
+ * store created with them; for an older store, the day after the latest day it had loaded when it
+ * was migrated (KIND_SCOPE_FEATURE_USER is counted from the events loaded since): queries over
+ * earlier days use sketches.
+ */
+export const FEATURE_SCOPE_FROM = 'feature_scope_from';
+
+/**
  * Stores written before occ_features and scope_sums: move the feature cells out of occ_cells (a
  * rewritten occ_cells, so its scans no longer skip over them) and derive scope_sums from the tables
- * it summarizes (exact sums: answers do not change). Runs once, when a table is first created.
+ * it summarizes (exact sums: answers do not change); date kind-6 cells (FEATURE_SCOPE_FROM). Runs
+ * once, when a table is first created.
  */
 async function migrateAggregateTables(sql: Sql, existing: ReadonlySet<string>): Promise<void> {
   if (existing.has('occ_cells') && !existing.has('occ_features')) {
@@ -157,6 +171,16 @@ async function migrateAggregateTables(sql: Sql, existing: ReadonlySet<string>): 
     await sql.run(`INSERT INTO occ_cells SELECT * FROM occ_rest`);
     await sql.run(`DROP TABLE occ_rest`);
   }
+  if (existing.has('state_entity') && !(await hasColumn(sql, 'state_entity', 'mixed'))) {
+    // Their past values are unknown: every stored (user, feature) keeps its kind-6 entities apart.
+    await sql.run(`ALTER TABLE state_entity ADD COLUMN mixed BOOLEAN DEFAULT true`);
+    await sql.run(`ALTER TABLE state_entity ALTER COLUMN mixed SET DEFAULT false`);
+  }
+  if (existing.has('occ_cells') && !existing.has('occ_feature_scopes')) {
+    // Kind-6 entities start empty: their cells are complete for days no event of which was loaded yet.
+    await sql.run(`INSERT OR REPLACE INTO agg_meta
+      SELECT '${FEATURE_SCOPE_FROM}', coalesce(max(day) - DATE '1970-01-01' + 1, 0) FROM agg_day`);
+  }
   if (!existing.has('scope_sums')) {
     const keys = scopeKeysSql();
     await sql.run(`INSERT INTO scope_sums
@@ -164,6 +188,14 @@ async function migrateAggregateTables(sql: Sql, existing: ReadonlySet<string>): 
       UNION ALL
       SELECT d.day, k.key, ${SCOPE_LATENCY}, d.mid, d.bucket, sum(d.n) FROM dd_latency d JOIN (${keys}) k USING (seg) GROUP BY ALL`);
   }
+}
+
+async function hasColumn(sql: Sql, table: string, column: string): Promise<boolean> {
+  const row = await sql.one<{ n: number }>(
+    `SELECT count(*) AS n FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = $1 AND column_name = $2`,
+    [table, column],
+  );
+  return Number(row?.n ?? 0) > 0;
 }
 
 /**
@@ -198,10 +230,31 @@ export const KIND_SESSION = 4;
 /** A session's days with a crash, per segment (key = seg). */
 export const KIND_CRASHED_SESSION = 5;
 
+/**
+ * A user's uses of one feature in the events with one value of a SCOPE_SUM_DIMENSIONS dimension
+ * (key = featureScopeKey(value id, feature id)): feature adoption filtered to one OS or license type,
+ * counted exactly like kind 2.
+ */
+export const KIND_SCOPE_FEATURE_USER = 6;
+
+/** Kinds whose cells include arity 3 (users with ≥ 2 days: repeat adopters). */
+export const TRIPLE_KINDS = [KIND_FEATURE_USER, KIND_SCOPE_FEATURE_USER] as const;
+
+/** Kind 6 keys: the dimension value id above FEATURE_SCOPE_BITS bits of feature id. */
+export const FEATURE_SCOPE_BITS = 16;
+/** Feature ids and dimension value ids beyond these have no kind-6 entities (queries fall back to sketches). */
+export const MAX_FEATURE_SCOPE_FID = (1 << FEATURE_SCOPE_BITS) - 1;
+export const MAX_FEATURE_SCOPE_VALUE = (1 << (31 - FEATURE_SCOPE_BITS)) - 1;
+
+export function featureScopeKey(valueId: number, fid: number): number {
+  return valueId * (1 << FEATURE_SCOPE_BITS) + fid;
+}
+
 /** The cell table of each kind (see the DDL): feature cells apart, the others together. */
 export const OCC_TABLE: Readonly<Record<number, (typeof OCC_TABLES)[number]>> = {
   [KIND_USER]: 'occ_cells',
   [KIND_FEATURE_USER]: 'occ_features',
+  [KIND_SCOPE_FEATURE_USER]: 'occ_feature_scopes',
   [KIND_SCOPE_USER]: 'occ_cells',
   [KIND_SESSION]: 'occ_cells',
   [KIND_CRASHED_SESSION]: 'occ_cells',

@@ -68,6 +68,19 @@ describe('with segment filters: distinct counts within bounds, exact counts exac
   }
 });
 
+test('one OS or license type (and products): adopters and repeat adopters exact, from per-scope cells', async () => {
+  const filters: SegmentFilter[] = [{ os: ['windows'] }, { licenseTypes: ['enterprise'] }, { licenseTypes: ['trial'], products: [f.data.products[0]] }];
+  for (const filter of filters) {
+    for (const range of [span(0, 59), span(20, 44)]) {
+      const ref = refFeatureAdoption(f.events, range, filter);
+      expect(ref.length).toBeGreaterThan(0);
+      const approx = await featureAdoption(f.h.ctx, { range, filter });
+      const pick = (x: (typeof ref)[number]) => [x.feature, x.activeUsers, x.adopters, x.repeatAdopters, x.uses, x.firstSeen];
+      expect(approx.map(pick)).toEqual(ref.map(pick));
+    }
+  }
+});
+
 test('segment filter with chosen features, a range far from the first day: distinct counts within bounds, the rest exact', async () => {
   const range = span(35, 59);
   const filter: SegmentFilter = { os: ['windows', 'linux'] };

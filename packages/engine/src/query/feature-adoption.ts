@@ -1,7 +1,16 @@
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { Day, FeatureAdoption, FeatureAdoptionArgs } from '@telemetry/schema';
 import { dayFromIndex, dayIndex } from '../aggregate/periods.ts';
-import { KIND_FEATURE_USER, KIND_USER, OCC_TABLE, SCOPE_FEATURE_USES } from '../aggregate/tables.ts';
+import {
+  featureScopeKey,
+  KIND_FEATURE_USER,
+  KIND_SCOPE_FEATURE_USER,
+  KIND_USER,
+  MAX_FEATURE_SCOPE_FID,
+  MAX_FEATURE_SCOPE_VALUE,
+  OCC_TABLE,
+  SCOPE_FEATURE_USES,
+} from '../aggregate/tables.ts';
 import type { Sql } from '../storage/duck.ts';
 import { type CommonArgs, checkCommon, checkFeatures } from './args.ts';
 import { cached } from './cache.ts';
@@ -20,7 +29,8 @@ import { planUserScopes } from './user-scopes.ts';
  * no firstSeen.
  *
  * APPROXIMATE, with no filter or a products-only filter: exact from per-product cells (activeUsers,
- * adopters, repeatAdopters) and the first-use histogram. With any other filter: adopters are
+ * adopters, repeatAdopters) and the first-use histogram. With one OS or license type (and perhaps
+ * products): exact per-scope cells (kinds 3 and 6). With any other filter: adopters are
  * HyperLogLog unions of the range, activeUsers too unless one dimension value is filtered (then its
  * exact scope cells); repeatAdopters counts users with a repeat witness
  * (two consecutive use days, both in the range and both in selected segments); the median uses
@@ -48,6 +58,7 @@ const T_FIRST_DAY = 2;
 const T_FIRST_USE = 3;
 const T_CELLS = 4;
 const T_SCOPE_USERS = 5;
+const T_SCOPE_CELLS = 6;
 /** Days after the first stored feature day that the first-seen look-up reads before falling back. */
 const EARLY_DAYS = 7;
 
@@ -71,6 +82,7 @@ async function approxFeatureAdoption(sql: Sql, catalog: Catalog, a: CommonArgs, 
   const to = dayIndex(a.range.to);
   const scopes = sel.productLevel ? null : planUserScopes(catalog, a.filter, null, sel);
   const scope = scopes?.groups[0] ?? null;
+  const featureScope = scope ? featureScopeOf(catalog, a, wanted) : null;
   // Uses and first-seen days: per scope when the filter constrains one dimension (or none), per
   // segment otherwise (scope-keys.ts; the same sums). First uses: per segment. The first stored day
   // is agg_feature_day's (scope_sums has a row of that day too, and min() reads one narrow column).
@@ -112,6 +124,14 @@ async function approxFeatureAdoption(sql: Sql, catalog: Catalog, a: CommonArgs, 
     params.skind = scopes!.kind;
     params.skey = scope.key;
     if (scope.products) params.sproducts = memberList(scope.products, 'text');
+    if (featureScope !== null) {
+      parts.push(`SELECT ${T_SCOPE_CELLS}, key & ${MAX_FEATURE_SCOPE_FID}, arity::INTEGER, 0, sum(n)::DOUBLE
+        FROM ${OCC_TABLE[KIND_SCOPE_FEATURE_USER]}
+        WHERE key BETWEEN $fskey AND $fskey + ${MAX_FEATURE_SCOPE_FID} AND ${cellRange}
+          ${scope.products ? 'AND product_id IN (SELECT unnest($sproducts::VARCHAR[]))' : ''}
+        GROUP BY key, arity`);
+      params.fskey = featureScopeKey(featureScope, 0);
+    }
   }
   const agg = await queryColumns(sql, parts.join('\nUNION ALL\n'), params, [4]);
   const [t, x, y, z] = [0, 1, 2, 3].map((i) => ints(agg.cols, i));
@@ -166,6 +186,18 @@ async function approxFeatureAdoption(sql: Sql, catalog: Catalog, a: CommonArgs, 
       adopters.set(fid, s(KIND_FEATURE_USER, fid, 1) - s(KIND_FEATURE_USER, fid, 2));
       repeat.set(fid, s(KIND_FEATURE_USER, fid, 2) - s(KIND_FEATURE_USER, fid, 3));
     }
+  } else if (featureScope !== null) {
+    // Exact kind-6 cells, as the product-level branch does with kind 2.
+    const sums = new Map<string, number>();
+    for (let i = 0; i < agg.rows; i++) {
+      if (t[i] === T_SCOPE_USERS) activeUsers = v[i];
+      else if (t[i] === T_SCOPE_CELLS) sums.set(`${x[i]}|${y[i]}`, v[i]);
+    }
+    const s = (fid: number, arity: number) => sums.get(`${fid}|${arity}`) ?? 0;
+    for (const fid of fids) {
+      adopters.set(fid, s(fid, 1) - s(fid, 2));
+      repeat.set(fid, s(fid, 2) - s(fid, 3));
+    }
   } else {
     for (let i = 0; i < agg.rows; i++) if (t[i] === T_SCOPE_USERS) activeUsers = v[i];
     const sketch = await sketchCounts(sql, catalog, sel, a, fids, wanted !== null, scope === null);
@@ -198,6 +230,25 @@ async function approxFeatureAdoption(sql: Sql, catalog: Catalog, a: CommonArgs, 
       medianDaysToFirstUse: weightedMedian(cells),
     };
   });
+}
+
+/**
+ * The OS or license type value whose kind-6 cells answer adopters and repeat adopters exactly: the
+ * filter names one value of one of those (and perhaps products), the range starts where the cells are
+ * complete, and every feature id fits the cells' key. Else null (HyperLogLog unions).
+ */
+function featureScopeOf(catalog: Catalog, a: CommonArgs, wanted: readonly number[] | null): number | null {
+  const f = a.filter;
+  if ((f.appVersions?.length ?? 0) > 0 || (f.countries?.length ?? 0) > 0) return null;
+  const os = f.os ?? [];
+  const licenses = f.licenseTypes ?? [];
+  if (os.length + licenses.length !== 1) return null;
+  const id = catalog.dimValues.get(os.length === 1 ? `os\u001f${os[0]}` : `license_type\u001f${licenses[0]}`);
+  if (id === undefined || id > MAX_FEATURE_SCOPE_VALUE) return null;
+  if (dayIndex(a.range.from) < catalog.featureScopeFrom) return null;
+  const fids = wanted ?? [...catalog.idToName.keys()];
+  if (fids.some((fid) => fid > MAX_FEATURE_SCOPE_FID)) return null;
+  return id;
 }
 
 const DAY_SQL = (day: string) => `(${day} - DATE '1970-01-01')::INTEGER`;

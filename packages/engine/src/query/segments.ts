@@ -1,4 +1,5 @@
 import type { Dimension, SegmentFilter } from '@telemetry/schema';
+import { FEATURE_SCOPE_FROM } from '../aggregate/tables.ts';
 import type { Sql, SqlPool } from '../storage/duck.ts';
 import { queryColumns } from './columnar.ts';
 import { idList, idsSql, memberList } from './list-param.ts';
@@ -23,6 +24,8 @@ export interface Catalog {
   readonly idToName: ReadonlyMap<number, string>;
   /** `${column}\u001f${value}` -> agg_dim_value id. */
   readonly dimValues: ReadonlyMap<string, number>;
+  /** First day (days since 1970-01-01) of complete kind-6 cells (tables.ts FEATURE_SCOPE_FROM). */
+  readonly featureScopeFrom: number;
 }
 
 interface CachedCatalog {
@@ -35,12 +38,13 @@ interface CachedCatalog {
   maxName: number;
   dimValues: Map<string, number>;
   maxDimValue: number;
+  featureScopeFrom: number;
 }
 
 const catalogs = new WeakMap<SqlPool, CachedCatalog>();
 
 /** The version and the dictionaries' high-water marks, one row (a prepared statement: queryColumns). */
-const META_SQL = `SELECT ${['version', 'max_seg', 'max_name', 'max_dim_value']
+const META_SQL = `SELECT ${['version', 'max_seg', 'max_name', 'max_dim_value', FEATURE_SCOPE_FROM]
   .map((k) => `coalesce(max(value) FILTER (WHERE key = '${k}'), 0)::DOUBLE`)
   .join(', ')} FROM agg_meta`;
 
@@ -52,11 +56,12 @@ const META_SQL = `SELECT ${['version', 'max_seg', 'max_name', 'max_dim_value']
 export async function readCatalog(pool: SqlPool, sql: Sql): Promise<Catalog> {
   let c = catalogs.get(pool);
   if (!c) {
-    c = { version: -1, segments: [], products: [], maxSeg: 0, nameToId: new Map(), idToName: new Map(), maxName: 0, dimValues: new Map(), maxDimValue: 0 };
+    c = { version: -1, segments: [], products: [], maxSeg: 0, nameToId: new Map(), idToName: new Map(), maxName: 0, dimValues: new Map(), maxDimValue: 0, featureScopeFrom: 0 };
     catalogs.set(pool, c);
   }
-  const { cols } = await queryColumns(sql, META_SQL, {}, [0, 1, 2, 3]);
-  const [version, maxSeg, maxName, maxDimValue] = cols.map((col) => col[0] ?? 0);
+  const { cols } = await queryColumns(sql, META_SQL, {}, [0, 1, 2, 3, 4]);
+  const [version, maxSeg, maxName, maxDimValue, featureScopeFrom] = cols.map((col) => col[0] ?? 0);
+  c.featureScopeFrom = featureScopeFrom;
   if (maxSeg > c.maxSeg) {
     const rows = await sql.all<SegmentRow & Record<string, unknown>>(
       `SELECT seg, product_id, app_version, os, country, license_type FROM agg_segment WHERE seg > $1 ORDER BY seg`,
