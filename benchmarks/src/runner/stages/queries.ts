@@ -27,6 +27,7 @@ export const queriesStage: Stage = {
     const approx = state.results['query.approx.p95Ms'];
     const exact = state.results['query.exact.p95Ms'];
     if (approx !== undefined && exact !== undefined) put('query.speedup', exact / approx);
+    ctx.note(`queries: slowest APPROXIMATE (cold runs, ms): ${slowest(m.approx.timings, 5)}`);
     reportErrors(ctx, 'APPROXIMATE', m.approx.errors);
     reportErrors(ctx, 'EXACT', m.exact.errors);
     ctx.note(
@@ -37,6 +38,16 @@ export const queriesStage: Stage = {
     putAccuracy(ctx);
   },
 };
+
+/** The `n` queries with the slowest single run, each with all its runs: where a p95 comes from. */
+function slowest(timings: ReadonlyMap<string, readonly number[]>, n: number): string {
+  return [...timings]
+    .map(([name, runs]) => ({ name, runs, max: Math.max(...runs) }))
+    .sort((a, b) => b.max - a.max)
+    .slice(0, n)
+    .map((q) => `${q.name} [${q.runs.map((t) => t.toFixed(1)).join(', ')}]`)
+    .join('; ');
+}
 
 function reportErrors(ctx: StageContext, precision: string, errors: ReadonlyMap<string, string>): void {
   // One line per distinct error: five families failing the same way read as one problem.

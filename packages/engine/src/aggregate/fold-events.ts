@@ -1,6 +1,6 @@
 import type { Sql } from '../storage/duck.ts';
 import { ddBucketSql } from './ddsketch.ts';
-import { SCOPE_DIMENSIONS } from './tables.ts';
+import { MAX_DAY, SCOPE_DIMENSIONS } from './tables.ts';
 import { hllRegSql, hllRhoSql, sessionHashSql } from './hll.ts';
 
 /**
@@ -145,11 +145,12 @@ export async function bumpVersion(sql: Sql): Promise<void> {
       WHEN 'max_seg' THEN (SELECT coalesce(max(seg), 0) FROM agg_segment)
       WHEN 'max_name' THEN (SELECT coalesce(max(id), 0) FROM agg_name)
       WHEN 'max_dim_value' THEN (SELECT coalesce(max(id), 0) FROM agg_dim_value)
+      WHEN '${MAX_DAY}' THEN greatest(value, (SELECT coalesce(max(day) - DATE '1970-01-01', 0) FROM ab_ev))
       ELSE value END`);
 }
 
 export async function dropBatchTemps(sql: Sql): Promise<void> {
-  const temps = ['ab_ev', 'ab_segs', 'ab_sessions', 'oc_bd', 'oc_ent', 'oc_check', 'oc_known', 'oc_new', 'oc_class', 'oc_fast', 'oc_touch', 'oc_old', 'oc_lists', 'oc_w', 'oc_aff', 'oc_mixed', 'rb_src', 'rb_days'];
+  const temps = ['ab_ev', 'ab_segs', 'ab_sessions', 'oc_bd', 'oc_ent', 'oc_check', 'oc_known', 'oc_new', 'oc_class', 'oc_fast', 'oc_touch', 'oc_old', 'oc_lists', 'oc_w', 'oc_aff', 'oc_mixed', 'oc_fu', 'oc_cells', 'rb_src', 'rb_days'];
   await sql.run(temps.map((t) => `DROP TABLE IF EXISTS ${t};`).join(' '));
 }
 

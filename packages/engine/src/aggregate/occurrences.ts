@@ -13,6 +13,8 @@ import {
   OCC_TABLE,
   OCC_TABLES,
   occKindsSql,
+  scopeKeysSql,
+  SUFFIX_KINDS,
   TRIPLE_KINDS,
 } from './tables.ts';
 
@@ -149,11 +151,8 @@ async function foldInOrder(sql: Sql): Promise<void> {
          AND (f.old_last1 IS NULL OR ${periodStartSql('g.g', 'f.day')} <> ${periodStartSql('g.g', 'f.old_last1')}))
      GROUP BY ALL`,
   );
-  await mergeSum(
+  await mergeFirstUses(
     sql,
-    'first_use_cells',
-    ['seg', 'fid', 'day'],
-    ['users'],
     `SELECT new_seg AS seg, key AS fid, CAST(new_ts AS DATE) AS day, count(*)::BIGINT AS users
      FROM oc_fast WHERE kind = ${KIND_FEATURE_USER} AND old_ts IS NULL AND newest = 1 GROUP BY ALL`,
   );
@@ -236,11 +235,8 @@ export async function foldListDeltas(sql: Sql): Promise<void> {
      GROUP BY ALL HAVING sum(sign) <> 0`,
   );
 
-  await mergeSum(
+  await mergeFirstUses(
     sql,
-    'first_use_cells',
-    ['seg', 'fid', 'day'],
-    ['users'],
     `SELECT seg, fid, day, sum(sign)::BIGINT AS users FROM (
        SELECT old_seg AS seg, key AS fid, CAST(old_ts AS DATE) AS day, -1 AS sign
        FROM oc_touch WHERE kind = ${KIND_FEATURE_USER} AND first_changed AND old_ts IS NOT NULL
@@ -266,9 +262,25 @@ export async function foldListDeltas(sql: Sql): Promise<void> {
 }
 
 /**
+ * Adds first-use counts (`source`: rows seg, fid, day, users) to first_use_cells and, summed per
+ * scope (tables.ts scopeKeysSql), to first_use_scopes.
+ */
+async function mergeFirstUses(sql: Sql, source: string): Promise<void> {
+  await sql.run(`CREATE OR REPLACE TEMP TABLE oc_fu AS ${source}`);
+  await mergeSum(sql, 'first_use_cells', ['seg', 'fid', 'day'], ['users'], `SELECT seg, fid, day, users FROM oc_fu`);
+  await mergeSum(
+    sql,
+    'first_use_scopes',
+    ['key', 'fid', 'day'],
+    ['users'],
+    `SELECT k.key, u.fid, u.day, sum(u.users)::BIGINT AS users FROM oc_fu u JOIN (${scopeKeysSql()}) k USING (seg) GROUP BY ALL`,
+  );
+}
+
+/**
  * Adds cells to their tables (OCC_TABLE): one MERGE per table, from `rows(kindCondition)` — cell rows
  * (kind, product_id, id, key, seg, arity, a, b, w: +1 or −1) restricted to the table's kinds, so each
- * group is computed once and merged against its own table. The kind-6 table also takes the kind-2
+ * group is computed once and merged against its own table — and their sums over b to occ_suffix. The kind-6 table also takes the kind-2
  * rows of pure (user, feature) pairs under their values (feature-scopes.ts).
  */
 async function mergeCells(sql: Sql, rows: (kinds: string) => string): Promise<void> {
@@ -278,12 +290,16 @@ async function mergeCells(sql: Sql, rows: (kinds: string) => string): Promise<vo
         ? `SELECT kind, product_id, key, arity, a, b, w FROM (${rows(occKindsSql(table))})
            UNION ALL ${derivedScopeCells(rows(`kind = ${KIND_FEATURE_USER}`))}`
         : `SELECT kind, product_id, key, arity, a, b, w FROM (${rows(occKindsSql(table))})`;
+    await sql.run(`CREATE OR REPLACE TEMP TABLE oc_cells AS
+      SELECT kind, product_id, key, arity, a, b, sum(w)::BIGINT AS n FROM (${source}) GROUP BY ALL HAVING sum(w) <> 0`);
+    await mergeSum(sql, table, ['kind', 'product_id', 'key', 'arity', 'a', 'b'], ['n'], `SELECT * FROM oc_cells`);
     await mergeSum(
       sql,
-      table,
-      ['kind', 'product_id', 'key', 'arity', 'a', 'b'],
+      'occ_suffix',
+      ['kind', 'product_id', 'key', 'arity', 'a'],
       ['n'],
-      `SELECT kind, product_id, key, arity, a, b, sum(w)::BIGINT AS n FROM (${source}) GROUP BY ALL HAVING sum(w) <> 0`,
+      `SELECT kind, product_id, key, arity, a, sum(n)::BIGINT AS n FROM oc_cells WHERE kind IN (${SUFFIX_KINDS})
+       GROUP BY ALL HAVING sum(n) <> 0`,
     );
   }
 }

@@ -11,9 +11,11 @@ import {
   FEATURE_SCOPE_FROM,
   KIND_FEATURE_USER,
   KIND_SCOPE_FEATURE_USER,
+  OCC_TABLES,
   SCOPE_FEATURE_USES,
   SCOPE_LATENCY,
   scopeKeysSql,
+  SUFFIX_KINDS,
 } from './tables.ts';
 
 let f: Fixture;
@@ -26,15 +28,23 @@ afterAll(async () => {
   await f.h.close();
 });
 
-/** scope_sums rows that differ from agg_feature_day and dd_latency summed per scope (both ways). */
+/** Rollup rows (scope_sums, first_use_scopes, occ_suffix) that differ from what they sum (both ways). */
 async function scopeDrift(): Promise<number> {
   const expected = `SELECT f.day, k.key, ${SCOPE_FEATURE_USES} AS what, f.fid AS nid, 0 AS bucket, sum(f.uses) AS n
       FROM agg_feature_day f JOIN (${scopeKeysSql()}) k USING (seg) GROUP BY ALL
     UNION ALL
     SELECT d.day, k.key, ${SCOPE_LATENCY}, d.mid, d.bucket, sum(d.n) FROM dd_latency d JOIN (${scopeKeysSql()}) k USING (seg) GROUP BY ALL`;
   const stored = `SELECT day, key, what, nid, bucket, n FROM scope_sums WHERE n <> 0`;
+  const firstUses = `SELECT k.key, u.fid, u.day, sum(u.users) AS users FROM first_use_cells u JOIN (${scopeKeysSql()}) k USING (seg)
+    GROUP BY ALL HAVING sum(u.users) <> 0`;
+  const storedFirstUses = `SELECT key, fid, day, users FROM first_use_scopes WHERE users <> 0`;
+  const diff = (a: string, b: string) => `(SELECT count(*) FROM ((${a}) EXCEPT (${b}))) + (SELECT count(*) FROM ((${b}) EXCEPT (${a})))`;
+  const cellSums = OCC_TABLES.map(
+    (t) => `SELECT kind, product_id, key, arity, a, sum(n) AS n FROM ${t} WHERE kind IN (${SUFFIX_KINDS}) GROUP BY ALL HAVING sum(n) <> 0`,
+  ).join(' UNION ALL ');
+  const storedSuffix = `SELECT kind, product_id, key, arity, a, n FROM occ_suffix WHERE n <> 0`;
   const row = await f.h.writer.one<{ n: number }>(
-    `SELECT (SELECT count(*) FROM ((${expected}) EXCEPT (${stored}))) + (SELECT count(*) FROM ((${stored}) EXCEPT (${expected}))) AS n`,
+    `SELECT ${diff(expected, stored)} + ${diff(firstUses, storedFirstUses)} + ${diff(cellSums, storedSuffix)} AS n`,
   );
   return Number(row!.n);
 }
@@ -75,6 +85,8 @@ test('a store written before occ_features and scope_sums is migrated at open, wi
   await f.h.writer.run(`INSERT INTO occ_cells SELECT * FROM occ_features`);
   await f.h.writer.run(`DROP TABLE occ_features`);
   await f.h.writer.run(`DROP TABLE scope_sums`);
+  await f.h.writer.run(`DROP TABLE first_use_scopes`);
+  await f.h.writer.run(`DROP TABLE occ_suffix`);
   await createAggregateTables(f.h.writer);
   expect(await f.h.writer.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM occ_features`)).toEqual(features);
   expect(await f.h.writer.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM occ_cells WHERE kind = ${KIND_FEATURE_USER}`)).toEqual({ n: 0 });

@@ -64,6 +64,14 @@ const DDL: readonly string[] = [
    */
   ...OCC_TABLES.map(occTableDdl),
   /**
+   * The cells of SUFFIX_KINDS summed over b: for a range [x, y] reaching the latest stored day
+   * (agg_meta MAX_DAY), the cells inside it are exactly those with a >= x — a few rows per key and
+   * day instead of one per (a, b) pair.
+   */
+  `CREATE TABLE IF NOT EXISTS occ_suffix (
+     kind UTINYINT NOT NULL, product_id VARCHAR NOT NULL, key INTEGER NOT NULL, arity UTINYINT NOT NULL, a DATE NOT NULL,
+     n BIGINT NOT NULL)`,
+  /**
    * Users of a cohort (first-seen period) active in a period, per granularity: for kind 1 over all
    * events of the product, `seg` being the segment of the user's first event; for kind 3 over the
    * events with one dimension value (key), `seg` standing for the product only (its lowest segment id).
@@ -74,6 +82,9 @@ const DDL: readonly string[] = [
   /** Users whose first-ever use of a feature fell on `day`, by the segment of that first use. */
   `CREATE TABLE IF NOT EXISTS first_use_cells (
      seg INTEGER NOT NULL, fid INTEGER NOT NULL, day DATE NOT NULL, users BIGINT NOT NULL)`,
+  /** first_use_cells summed per scope (key as in scope_sums): a scope's few rows a day, not every segment's. */
+  `CREATE TABLE IF NOT EXISTS first_use_scopes (
+     key INTEGER NOT NULL, fid INTEGER NOT NULL, day DATE NOT NULL, users BIGINT NOT NULL)`,
 
   // --- aggregates: scope rollups (fold-scopes.ts) — feature uses and latency buckets per scope
   /**
@@ -120,8 +131,10 @@ export const AGGREGATE_TABLES = [
   'occ_cells',
   'occ_features',
   'occ_feature_scopes',
+  'occ_suffix',
   'cohort_cells',
   'first_use_cells',
+  'first_use_scopes',
   'scope_sums',
 ] as const;
 
@@ -140,6 +153,7 @@ export async function createAggregateTables(sql: Sql): Promise<void> {
   await sql.run(
     `INSERT OR IGNORE INTO agg_meta VALUES ('version', 0), ('max_seg', 0), ('max_name', 0), ('max_dim_value', 0), ('${FEATURE_SCOPE_FROM}', 0)`,
   );
+  await sql.run(`INSERT OR IGNORE INTO agg_meta SELECT '${MAX_DAY}', coalesce(max(day) - DATE '1970-01-01', 0) FROM agg_day`);
   // The dictionaries' high-water marks, in case a store predates them (queries read only agg_meta).
   await sql.run(`UPDATE agg_meta SET value = CASE key
       WHEN 'max_seg' THEN (SELECT coalesce(max(seg), 0) FROM agg_segment)
@@ -147,6 +161,9 @@ export async function createAggregateTables(sql: Sql): Promise<void> {
       WHEN 'max_dim_value' THEN (SELECT coalesce(max(id), 0) FROM agg_dim_value)
       ELSE value END`);
 }
+
+/** agg_meta key: the latest day (days since 1970-01-01) of any event folded; no cell ends later. */
+export const MAX_DAY = 'max_day';
 
 /**
  * agg_meta key: the first day (days since 1970-01-01) from which kind-6 cells are complete. 0 for a
@@ -180,6 +197,16 @@ async function migrateAggregateTables(sql: Sql, existing: ReadonlySet<string>): 
     // Kind-6 entities start empty: their cells are complete for days no event of which was loaded yet.
     await sql.run(`INSERT OR REPLACE INTO agg_meta
       SELECT '${FEATURE_SCOPE_FROM}', coalesce(max(day) - DATE '1970-01-01' + 1, 0) FROM agg_day`);
+  }
+  if (existing.has('occ_cells') && !existing.has('occ_suffix')) {
+    for (const table of OCC_TABLES) {
+      await sql.run(`INSERT INTO occ_suffix SELECT kind, product_id, key, arity, a, sum(n) FROM ${table}
+        WHERE kind IN (${SUFFIX_KINDS}) GROUP BY ALL HAVING sum(n) <> 0`);
+    }
+  }
+  if (existing.has('first_use_cells') && !existing.has('first_use_scopes')) {
+    await sql.run(`INSERT INTO first_use_scopes
+      SELECT k.key, u.fid, u.day, sum(u.users) FROM first_use_cells u JOIN (${scopeKeysSql()}) k USING (seg) GROUP BY ALL`);
   }
   if (!existing.has('scope_sums')) {
     const keys = scopeKeysSql();
@@ -236,6 +263,9 @@ export const KIND_CRASHED_SESSION = 5;
  * counted exactly like kind 2.
  */
 export const KIND_SCOPE_FEATURE_USER = 6;
+
+/** Kinds whose cells are also summed per first day (occ_suffix): the ones featureAdoption reads. */
+export const SUFFIX_KINDS = [KIND_USER, KIND_FEATURE_USER, KIND_SCOPE_USER, KIND_SCOPE_FEATURE_USER] as const;
 
 /** Kinds whose cells include arity 3 (users with ≥ 2 days: repeat adopters). */
 export const TRIPLE_KINDS = [KIND_FEATURE_USER, KIND_SCOPE_FEATURE_USER] as const;

@@ -8,7 +8,7 @@ import { ints, queryColumns } from './columnar.ts';
 import type { QueryContext } from './context.ts';
 import { rawFilterSql, rawSegmentSql, withRawEvents } from './raw-events.ts';
 import { REG_BITS, readRegisterRows, unionRegisters } from './hll-union.ts';
-import { type Catalog, readCatalog, segJoin, selectSegments } from './segments.ts';
+import { type Catalog, groupJoin, readCatalog, segJoin, selectSegments } from './segments.ts';
 import { cellA, cellArity, cellB, cellDaysSql, cellGroupLookup, planUserScopes, userCellKey } from './user-scopes.ts';
 
 /**
@@ -59,32 +59,26 @@ async function approxCrashRate(sql: Sql, catalog: Catalog, a: CommonArgs, g: Gra
 
   // Exact counts: crash events per day; the session cells (kinds 4, 5, key = seg) and the scopes' user
   // cells, from one scan of occ_cells. Four INTEGER columns: kind (−1 crash events, −2 user cells,
-  // else the session kind), segment (user cells: scope key and product, userCellKey), packed days
+  // else the session kind), group (user cells: scope key and product, userCellKey), packed days
   // (cellDaysSql; crash events: the day), n (crash events: crashes, doubled, plus 1 when there were
-  // events). Without filter or breakdown, summed per day in SQL (segment 0); otherwise per segment,
-  // grouped and filtered here (measured cheaper than a join mapping segments to groups in SQL).
-  const perSegment = !sel.all || a.breakdownBy !== null;
+  // events). Crash events and session cells are summed per group and day in SQL (a join mapping
+  // segments to groups): a few rows per group and day reach JS instead of one per segment.
   const userKey = scopes ? userCellKey(scopes, catalog) : null;
-  const cellKind = userKey ? `CASE WHEN kind = $userKind THEN -2 ELSE kind::INTEGER END` : 'kind::INTEGER';
-  const cellKey = userKey ? `CASE WHEN kind = $userKind THEN ${userKey.key} ELSE ${perSegment ? 'key' : '0'} END` : perSegment ? 'key' : '0';
-  const cellWhere = `(kind IN (${KIND_SESSION}, ${KIND_CRASHED_SESSION})${userKey ? ` OR (kind = $userKind AND ${userKey.keyRange})` : ''})
-    AND arity <= 2 AND a >= $from::DATE AND b <= $to::DATE AND b >= $from::DATE AND a <= $to::DATE AND b - a <= ${maxGap}`;
+  const groups = groupJoin(sel, 'f.seg', 'gd');
+  const cellGroups = groupJoin(sel, 'f.key', 'gc');
+  const cellWindow = `arity <= 2 AND a >= $from::DATE AND b <= $to::DATE AND b >= $from::DATE AND a <= $to::DATE AND b - a <= ${maxGap}`;
   const { rows, cols } = await queryColumns(
     sql,
-    perSegment
-      ? `SELECT -1 AS kind, seg, (f.day - DATE '1970-01-01')::INTEGER - $base, (crashes * 2 + (events > 0)::INTEGER)::INTEGER
-         FROM agg_day f WHERE f.day BETWEEN $from::DATE AND $to::DATE
-         UNION ALL
-         SELECT ${cellKind}, ${cellKey}, ${cellDaysSql()}, n::INTEGER FROM occ_cells WHERE ${cellWhere}`
-      : `SELECT -1 AS kind, 0 AS seg, (f.day - DATE '1970-01-01')::INTEGER - $base,
-                (sum(crashes) * 2 + (sum(events) > 0)::INTEGER)::INTEGER
-         FROM agg_day f WHERE f.day BETWEEN $from::DATE AND $to::DATE GROUP BY ALL
-         UNION ALL
-         SELECT ${cellKind}, ${cellKey}, ${cellDaysSql()}, sum(n)::INTEGER FROM occ_cells WHERE ${cellWhere} GROUP BY ALL`,
-    { ...range, ...(userKey && scopes ? { ...userKey.params, userKind: scopes.kind } : {}) },
+    `SELECT -1 AS kind, ${groups.g} AS grp, (f.day - DATE '1970-01-01')::INTEGER - $base,
+            (sum(crashes) * 2 + (sum(events) > 0)::INTEGER)::INTEGER
+     FROM agg_day f${groups.sql} WHERE f.day BETWEEN $from::DATE AND $to::DATE GROUP BY ALL
+     UNION ALL
+     SELECT kind::INTEGER, ${cellGroups.g}, ${cellDaysSql()}, sum(n)::INTEGER
+     FROM occ_cells f${cellGroups.sql} WHERE kind IN (${KIND_SESSION}, ${KIND_CRASHED_SESSION}) AND ${cellWindow} GROUP BY ALL
+     ${userKey ? `UNION ALL SELECT -2, ${userKey.key}, ${cellDaysSql()}, n::INTEGER FROM occ_cells WHERE kind = $userKind AND ${userKey.keyRange} AND ${cellWindow}` : ''}`,
+    { ...range, ...groups.params, ...(userKey && scopes ? { ...userKey.params, userKind: scopes.kind } : {}) },
   );
-  const [kind, segCol, days, cn] = [0, 1, 2, 3].map((i) => ints(cols, i));
-  const groupOfSeg = (s: number) => (perSegment ? (sel.groupOf[s] ?? -1) : 0);
+  const [kind, grpCol, days, cn] = [0, 1, 2, 3].map((i) => ints(cols, i));
   const crashes = new Float64Array(nP * nG);
   const present = new Uint8Array(nG);
   const sessions = new Float64Array(nP * nG);
@@ -94,8 +88,7 @@ async function approxCrashRate(sql: Sql, catalog: Catalog, a: CommonArgs, g: Gra
   for (let i = 0; i < rows; i++) {
     const k = kind[i];
     if (k === -1) {
-      const grp = groupOfSeg(segCol[i]);
-      if (grp < 0) continue;
+      const grp = grpCol[i];
       crashes[cell(periodOf[days[i]], grp)] += cn[i] >>> 1;
       if (cn[i] & 1) present[grp] = 1;
       continue;
@@ -103,7 +96,7 @@ async function approxCrashRate(sql: Sql, catalog: Catalog, a: CommonArgs, g: Gra
     // A cell counts in a period when both its days lie in it.
     const p = periodOf[cellA(days[i])];
     if (p !== periodOf[cellB(days[i])]) continue;
-    const grp = k === -2 ? groupOfCell!(segCol[i]) : groupOfSeg(segCol[i]);
+    const grp = k === -2 ? groupOfCell!(grpCol[i]) : grpCol[i];
     if (grp < 0) continue;
     const target = k === -2 ? users! : k === KIND_SESSION ? sessions : crashedSessions;
     target[cell(p, grp)] += cellArity(days[i]) === 1 ? cn[i] : -cn[i];

@@ -83,8 +83,8 @@ async function approxFeatureAdoption(sql: Sql, catalog: Catalog, a: CommonArgs, 
   const scopes = sel.productLevel ? null : planUserScopes(catalog, a.filter, null, sel);
   const scope = scopes?.groups[0] ?? null;
   const featureScope = scope ? featureScopeOf(catalog, a, wanted) : null;
-  // Uses and first-seen days: per scope when the filter constrains one dimension (or none), per
-  // segment otherwise (scope-keys.ts; the same sums). First uses: per segment. The first stored day
+  // Uses, first-seen days and first uses: per scope when the filter constrains one dimension (or
+  // none), per segment otherwise (scope-keys.ts; the same sums). The first stored day
   // is agg_feature_day's (scope_sums has a row of that day too, and min() reads one narrow column).
   const scopeKeys = planScopeKeys(catalog, a.filter, null, sel);
   const seg = segJoin(sel, 'f.seg');
@@ -93,6 +93,9 @@ async function approxFeatureAdoption(sql: Sql, catalog: Catalog, a: CommonArgs, 
   const usesFrom = `${usesTable} f${usesJoin.sql}`;
   const fidIn = wanted ? ' AND f.fid IN (SELECT unnest($fids::INTEGER[]))' : '';
   const cellRange = 'a >= $from::DATE AND b <= $to::DATE AND b >= $from::DATE AND a <= $to::DATE';
+  // A range reaching the latest stored day holds exactly the cells starting in it: their sums over b.
+  const suffix = to >= catalog.maxDay;
+  const cells = (table: string) => (suffix ? { from: 'occ_suffix', where: 'a >= $from::DATE' } : { from: table, where: cellRange });
   const parts = [
     `SELECT ${T_USES} AS t, fid AS x, 0 AS y, ${DAY_SQL('min(f.day)')} AS z, sum(uses)::DOUBLE AS v
      FROM ${usesFrom} WHERE f.day BETWEEN $from::DATE AND $to::DATE${fidIn} GROUP BY fid`,
@@ -101,33 +104,37 @@ async function approxFeatureAdoption(sql: Sql, catalog: Catalog, a: CommonArgs, 
      WHERE f.day < least($from::DATE, (SELECT min(day) FROM agg_feature_day) + ${EARLY_DAYS})${fidIn} GROUP BY fid`,
     `SELECT ${T_FIRST_DAY}, 0, 0, coalesce(${DAY_SQL('(SELECT min(day) FROM agg_feature_day)')}, 0), 0`,
     `SELECT ${T_FIRST_USE}, fid, ${DAY_SQL('f.day')}, 0, sum(users)::DOUBLE
-     FROM first_use_cells f${seg.sql} WHERE f.day BETWEEN $from::DATE AND $to::DATE${fidIn} GROUP BY fid, f.day`,
+     FROM ${scopeKeys ? 'first_use_scopes' : 'first_use_cells'} f${scopeKeys ? scopeJoin(scopeKeys, 'f.key').sql : seg.sql}
+     WHERE f.day BETWEEN $from::DATE AND $to::DATE${fidIn} GROUP BY fid, f.day`,
   ];
   const params: Record<string, DuckDBValue> = {
     from: a.range.from,
     to: a.range.to,
-    ...seg.params,
+    ...(scopeKeys ? {} : seg.params),
     ...usesJoin.params,
     ...(wanted ? { fids: memberList(wanted, 'int') } : {}),
   };
   if (sel.productLevel) {
     const products = sel.all ? '' : ' AND product_id IN (SELECT unnest($products::VARCHAR[]))';
+    const [u, fu] = [cells(OCC_TABLE[KIND_USER]), cells(OCC_TABLE[KIND_FEATURE_USER])];
     parts.push(`SELECT ${T_CELLS}, kind::INTEGER, key, arity::INTEGER, sum(n)::DOUBLE FROM (
-        SELECT kind, key, arity, n FROM ${OCC_TABLE[KIND_USER]} WHERE kind = ${KIND_USER} AND ${cellRange}${products}
-        UNION ALL SELECT kind, key, arity, n FROM ${OCC_TABLE[KIND_FEATURE_USER]} WHERE ${cellRange}${products})
+        SELECT kind, key, arity, n FROM ${u.from} WHERE kind = ${KIND_USER} AND ${u.where}${products}
+        UNION ALL SELECT kind, key, arity, n FROM ${fu.from} WHERE kind = ${KIND_FEATURE_USER} AND ${fu.where}${products})
       GROUP BY kind, key, arity`);
     if (!sel.all) params.products = memberList(sel.products, 'text');
   } else if (scope) {
-    parts.push(`SELECT ${T_SCOPE_USERS}, 0, 0, 0, coalesce(sum(CASE WHEN arity = 1 THEN n ELSE -n END), 0)::DOUBLE FROM ${OCC_TABLE[scopes!.kind]}
-      WHERE kind = $skind AND key = $skey AND arity <= 2 AND ${cellRange}
+    const su = cells(OCC_TABLE[scopes!.kind]);
+    parts.push(`SELECT ${T_SCOPE_USERS}, 0, 0, 0, coalesce(sum(CASE WHEN arity = 1 THEN n ELSE -n END), 0)::DOUBLE FROM ${su.from}
+      WHERE kind = $skind AND key = $skey AND arity <= 2 AND ${su.where}
         ${scope.products ? 'AND product_id IN (SELECT unnest($sproducts::VARCHAR[]))' : ''}`);
     params.skind = scopes!.kind;
     params.skey = scope.key;
     if (scope.products) params.sproducts = memberList(scope.products, 'text');
     if (featureScope !== null) {
       parts.push(`SELECT ${T_SCOPE_CELLS}, key & ${MAX_FEATURE_SCOPE_FID}, arity::INTEGER, 0, sum(n)::DOUBLE
-        FROM ${OCC_TABLE[KIND_SCOPE_FEATURE_USER]}
-        WHERE key BETWEEN $fskey AND $fskey + ${MAX_FEATURE_SCOPE_FID} AND ${cellRange}
+        FROM ${cells(OCC_TABLE[KIND_SCOPE_FEATURE_USER]).from}
+        WHERE kind = ${KIND_SCOPE_FEATURE_USER} AND key BETWEEN $fskey AND $fskey + ${MAX_FEATURE_SCOPE_FID}
+          AND ${cells(OCC_TABLE[KIND_SCOPE_FEATURE_USER]).where}
           ${scope.products ? 'AND product_id IN (SELECT unnest($sproducts::VARCHAR[]))' : ''}
         GROUP BY key, arity`);
       params.fskey = featureScopeKey(featureScope, 0);

@@ -1,5 +1,5 @@
 import type { Dimension, SegmentFilter } from '@telemetry/schema';
-import { FEATURE_SCOPE_FROM } from '../aggregate/tables.ts';
+import { FEATURE_SCOPE_FROM, MAX_DAY } from '../aggregate/tables.ts';
 import type { Sql, SqlPool } from '../storage/duck.ts';
 import { queryColumns } from './columnar.ts';
 import { idList, idsSql, memberList } from './list-param.ts';
@@ -26,6 +26,8 @@ export interface Catalog {
   readonly dimValues: ReadonlyMap<string, number>;
   /** First day (days since 1970-01-01) of complete kind-6 cells (tables.ts FEATURE_SCOPE_FROM). */
   readonly featureScopeFrom: number;
+  /** Latest day (days since 1970-01-01) of any folded event (tables.ts MAX_DAY). */
+  readonly maxDay: number;
 }
 
 interface CachedCatalog {
@@ -39,12 +41,13 @@ interface CachedCatalog {
   dimValues: Map<string, number>;
   maxDimValue: number;
   featureScopeFrom: number;
+  maxDay: number;
 }
 
 const catalogs = new WeakMap<SqlPool, CachedCatalog>();
 
 /** The version and the dictionaries' high-water marks, one row (a prepared statement: queryColumns). */
-const META_SQL = `SELECT ${['version', 'max_seg', 'max_name', 'max_dim_value', FEATURE_SCOPE_FROM]
+const META_SQL = `SELECT ${['version', 'max_seg', 'max_name', 'max_dim_value', FEATURE_SCOPE_FROM, MAX_DAY]
   .map((k) => `coalesce(max(value) FILTER (WHERE key = '${k}'), 0)::DOUBLE`)
   .join(', ')} FROM agg_meta`;
 
@@ -56,12 +59,13 @@ const META_SQL = `SELECT ${['version', 'max_seg', 'max_name', 'max_dim_value', F
 export async function readCatalog(pool: SqlPool, sql: Sql): Promise<Catalog> {
   let c = catalogs.get(pool);
   if (!c) {
-    c = { version: -1, segments: [], products: [], maxSeg: 0, nameToId: new Map(), idToName: new Map(), maxName: 0, dimValues: new Map(), maxDimValue: 0, featureScopeFrom: 0 };
+    c = { version: -1, segments: [], products: [], maxSeg: 0, nameToId: new Map(), idToName: new Map(), maxName: 0, dimValues: new Map(), maxDimValue: 0, featureScopeFrom: 0, maxDay: 0 };
     catalogs.set(pool, c);
   }
-  const { cols } = await queryColumns(sql, META_SQL, {}, [0, 1, 2, 3, 4]);
-  const [version, maxSeg, maxName, maxDimValue, featureScopeFrom] = cols.map((col) => col[0] ?? 0);
+  const { cols } = await queryColumns(sql, META_SQL, {}, [0, 1, 2, 3, 4, 5]);
+  const [version, maxSeg, maxName, maxDimValue, featureScopeFrom, maxDay] = cols.map((col) => col[0] ?? 0);
   c.featureScopeFrom = featureScopeFrom;
+  c.maxDay = maxDay;
   if (maxSeg > c.maxSeg) {
     const rows = await sql.all<SegmentRow & Record<string, unknown>>(
       `SELECT seg, product_id, app_version, os, country, license_type FROM agg_segment WHERE seg > $1 ORDER BY seg`,
