@@ -11,16 +11,9 @@ export function memberList(values: readonly (string | number)[], kind: 'int' | '
 }
 
 /**
- * A long list of ids (segments: thousands) as ONE VARCHAR parameter, `1,4,7`, read in SQL with
- * `idsSql`. Binding a list value costs a native call per element (about 2.5 ms for 5,000 ids, more
- * than many of the queries that need them); one string and DuckDB's string_split cost microseconds.
- * An empty list is `-1` (no stored id), as in memberList.
+ * SQL: the ids of a parameter holding them as one VARCHAR, `1,4,7`, as a column (two in one SELECT
+ * zip). Binding a list value costs a native call per element; one string and string_split do not.
  */
-export function idList(values: readonly number[]): string {
-  return values.length > 0 ? values.join(',') : '-1';
-}
-
-/** SQL: the ids of an idList parameter as a column (`SELECT idsSql('segs') AS seg`; two in one SELECT zip). */
 export function idsSql(param: string): string {
   return `unnest(string_split($${param}, ','))::INTEGER`;
 }
