@@ -25,6 +25,8 @@ import {
 
 const VALUES = SCOPE_SUM_DIMENSIONS.map((d) => `v_${d}`);
 const FEATURE_EVENTS = `type = 'feature_used' AND nid IS NOT NULL AND nid <= ${MAX_FEATURE_SCOPE_FID}`;
+/** Each segment with its value ids of SCOPE_SUM_DIMENSIONS, one row per value (seg, v). */
+const SEGMENT_VALUES = `(SELECT seg, unnest([${VALUES.join(', ')}]) AS v FROM agg_segment)`;
 const SAME_ENTITY = (a: string, b: string) => `${a}.product_id = ${b}.product_id AND ${a}.id = ${b}.id AND ${a}.key = ${b}.key`;
 
 /**
@@ -53,12 +55,12 @@ export async function separateMixedFeatureUsers(sql: Sql): Promise<void> {
       SELECT ${KIND_SCOPE_FEATURE_USER}, e.product_id, e.id, ${scopeKey('v', 'e.key')}, e.old_ts, e.old_seg, e.last1, e.last1_seg,
              e.last2, e.last2_seg, false
       FROM oc_ent e SEMI JOIN oc_mixed m ON m.turning AND ${SAME_ENTITY('m', 'e')}
-      JOIN (SELECT seg, unnest([${VALUES.join(', ')}]) AS v FROM agg_segment) s ON s.seg = e.old_seg
+      JOIN ${SEGMENT_VALUES} s ON s.seg = e.old_seg
       WHERE e.kind = ${KIND_FEATURE_USER} AND v <= ${MAX_FEATURE_SCOPE_VALUE}`);
     await sql.run(`INSERT INTO state_days
       SELECT ${KIND_SCOPE_FEATURE_USER}, d.product_id, d.id, ${scopeKey('s.v', 'd.key')}, d.day, d.seg
       FROM state_days d SEMI JOIN oc_mixed m ON m.turning AND ${SAME_ENTITY('m', 'd')}
-      JOIN (SELECT seg, unnest([${VALUES.join(', ')}]) AS v FROM agg_segment) s ON s.seg = d.seg
+      JOIN ${SEGMENT_VALUES} s ON s.seg = d.seg
       WHERE d.kind = ${KIND_FEATURE_USER} AND s.v <= ${MAX_FEATURE_SCOPE_VALUE}`);
   }
   await addMixedBatchDays(sql);

@@ -25,8 +25,8 @@ import {
  * (state_entity, state_days — hashed ids only) into anonymous cells; queries never read the state.
  *
  * An entity is a user, a (user, feature) pair (over all events, or over those with one OS or license
- * type), a user within one dimension value, or a session within a segment (KIND_* in tables.ts). Its active days d1 < d2 < … are summarized by cells that queries
- * can add up over any interval [x, y]:
+ * type), a user within one dimension value, or a session within a segment (KIND_* in tables.ts). Its
+ * active days d1 < d2 < … are summarized by cells that queries can add up over any interval [x, y]:
  *   arity 1 (a = b = d_i), arity 2 (a, b) = (d_i, d_i+1), arity 3 (a, b) = (d_i, d_i+2).
  * The days of one entity inside [x, y] are a run of consecutive d_i, so
  *   entities active in [x, y]      = Σ arity1 − Σ arity2   (a run of k days: k − (k − 1) = 1)

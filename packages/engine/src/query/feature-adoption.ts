@@ -87,8 +87,7 @@ async function approxFeatureAdoption(sql: Sql, catalog: Catalog, a: CommonArgs, 
   // none), per segment otherwise (scope-keys.ts; the same sums). The first stored day
   // is agg_feature_day's (scope_sums has a row of that day too, and min() reads one narrow column).
   const scopeKeys = planScopeKeys(catalog, a.filter, null, sel);
-  const seg = segJoin(sel, 'f.seg');
-  const usesJoin = scopeKeys ? scopeJoin(scopeKeys, 'f.key') : seg;
+  const usesJoin = scopeKeys ? scopeJoin(scopeKeys, 'f.key') : segJoin(sel, 'f.seg');
   const usesTable = scopeKeys ? `(SELECT day, key, nid AS fid, n AS uses FROM scope_sums WHERE what = ${SCOPE_FEATURE_USES})` : 'agg_feature_day';
   const usesFrom = `${usesTable} f${usesJoin.sql}`;
   const fidIn = wanted ? ' AND f.fid IN (SELECT unnest($fids::INTEGER[]))' : '';
@@ -104,13 +103,12 @@ async function approxFeatureAdoption(sql: Sql, catalog: Catalog, a: CommonArgs, 
      WHERE f.day < least($from::DATE, (SELECT min(day) FROM agg_feature_day) + ${EARLY_DAYS})${fidIn} GROUP BY fid`,
     `SELECT ${T_FIRST_DAY}, 0, 0, coalesce(${DAY_SQL('(SELECT min(day) FROM agg_feature_day)')}, 0), 0`,
     `SELECT ${T_FIRST_USE}, fid, ${DAY_SQL('f.day')}, 0, sum(users)::DOUBLE
-     FROM ${scopeKeys ? 'first_use_scopes' : 'first_use_cells'} f${scopeKeys ? scopeJoin(scopeKeys, 'f.key').sql : seg.sql}
+     FROM ${scopeKeys ? 'first_use_scopes' : 'first_use_cells'} f${usesJoin.sql}
      WHERE f.day BETWEEN $from::DATE AND $to::DATE${fidIn} GROUP BY fid, f.day`,
   ];
   const params: Record<string, DuckDBValue> = {
     from: a.range.from,
     to: a.range.to,
-    ...(scopeKeys ? {} : seg.params),
     ...usesJoin.params,
     ...(wanted ? { fids: memberList(wanted, 'int') } : {}),
   };
@@ -131,10 +129,10 @@ async function approxFeatureAdoption(sql: Sql, catalog: Catalog, a: CommonArgs, 
     params.skey = scope.key;
     if (scope.products) params.sproducts = memberList(scope.products, 'text');
     if (featureScope !== null) {
+      const fs = cells(OCC_TABLE[KIND_SCOPE_FEATURE_USER]);
       parts.push(`SELECT ${T_SCOPE_CELLS}, key & ${MAX_FEATURE_SCOPE_FID}, arity::INTEGER, 0, sum(n)::DOUBLE
-        FROM ${cells(OCC_TABLE[KIND_SCOPE_FEATURE_USER]).from}
-        WHERE kind = ${KIND_SCOPE_FEATURE_USER} AND key BETWEEN $fskey AND $fskey + ${MAX_FEATURE_SCOPE_FID}
-          AND ${cells(OCC_TABLE[KIND_SCOPE_FEATURE_USER]).where}
+        FROM ${fs.from}
+        WHERE kind = ${KIND_SCOPE_FEATURE_USER} AND key BETWEEN $fskey AND $fskey + ${MAX_FEATURE_SCOPE_FID} AND ${fs.where}
           ${scope.products ? 'AND product_id IN (SELECT unnest($sproducts::VARCHAR[]))' : ''}
         GROUP BY key, arity`);
       params.fskey = featureScopeKey(featureScope, 0);
